@@ -1,0 +1,92 @@
+import type { Database } from '../../../db/client';
+import type { Clock } from '../clock';
+import {
+  acceptOffer,
+  declineOffer,
+  expireOffer,
+  withdrawOffer,
+  type AnswerInput,
+} from '../offers/lifecycle.server';
+import type { OfferTimerState } from '../offers/checkpoints';
+import type { TimerScheduler } from '../offers/timer-queue.server';
+import { createOpportunity, type NewOpportunity } from '../opportunities/create-opportunity.server';
+import { extendDeadline, offerByHand } from './manager-actions.server';
+import { routeOpportunity, type RouteResult } from './route-opportunity.server';
+
+/** What the loop needs from the outside world; the web app and the workers build one each. */
+export interface LoopDeps {
+  db: Database;
+  clock: Clock;
+  timers: TimerScheduler;
+  log?: (message: string, error: unknown) => void;
+}
+
+/**
+ * Puts timers in Redis after the transaction has committed. A failure here loses nothing:
+ * the offer is in Postgres and the reconciler gives it a timer within one period.
+ */
+export async function scheduleTimers(deps: LoopDeps, timers: OfferTimerState[]): Promise<void> {
+  try {
+    await deps.timers.schedule(timers);
+  } catch (error) {
+    (deps.log ?? console.error)('could not schedule offer timers; the reconciler will', error);
+  }
+}
+
+export async function routeAndSchedule(deps: LoopDeps, opportunityId: number): Promise<RouteResult> {
+  const result = await routeOpportunity(deps.db, opportunityId, deps.clock);
+  if (result.kind === 'offered') await scheduleTimers(deps, [result.timer]);
+  return result;
+}
+
+export async function submitOpportunity(deps: LoopDeps, input: NewOpportunity) {
+  const { opportunityId } = await createOpportunity(deps.db, input, deps.clock);
+  const routing = await routeAndSchedule(deps, opportunityId);
+  return { opportunityId, routing };
+}
+
+export const accept = (deps: LoopDeps, input: AnswerInput) => acceptOffer(deps.db, input, deps.clock);
+
+export async function declineAndReroute(
+  deps: LoopDeps,
+  input: AnswerInput & { reason: unknown; note?: unknown },
+) {
+  const declined = await declineOffer(deps.db, input, deps.clock);
+  const next = await routeAndSchedule(deps, declined.opportunityId);
+  return { ...declined, next };
+}
+
+/** Null when there was nothing to expire (already answered, or not yet due). */
+export async function expireAndReroute(deps: LoopDeps, offerId: number) {
+  const expired = await expireOffer(deps.db, offerId, deps.clock);
+  if (!expired) return null;
+  const next = await routeAndSchedule(deps, expired.opportunityId);
+  return { ...expired, next };
+}
+
+export async function withdraw(
+  deps: LoopDeps,
+  input: { offerId: number; userId: number | null; reroute: boolean },
+) {
+  const withdrawn = await withdrawOffer(deps.db, input, deps.clock);
+  const next = input.reroute ? await routeAndSchedule(deps, withdrawn.opportunityId) : null;
+  return { ...withdrawn, next };
+}
+
+export async function offerByHandAndSchedule(
+  deps: LoopDeps,
+  input: { opportunityId: number; partnerId: number; userId: number },
+) {
+  const timer = await offerByHand(deps.db, input, deps.clock);
+  await scheduleTimers(deps, [timer]);
+  return timer;
+}
+
+export async function extendAndSchedule(
+  deps: LoopDeps,
+  input: { offerId: number; hours: number; userId: number },
+) {
+  const timer = await extendDeadline(deps.db, input, deps.clock);
+  await scheduleTimers(deps, [timer]);
+  return timer;
+}

@@ -1,0 +1,104 @@
+import type { Candidate, RoutingTarget } from './candidate';
+import type { RoutingWeights, WeightKey } from './settings';
+
+/** Each factor's fit in [0, 1] and the points it earned (fit × weight). */
+export type ScoreBreakdown = Record<WeightKey, { fit: number; points: number }>;
+
+export interface ScoredCandidate {
+  candidate: Candidate;
+  score: number;
+  breakdown: ScoreBreakdown;
+}
+
+const TIER_FIT: Record<Candidate['tier'], number> = {
+  platinum: 1,
+  gold: 0.75,
+  silver: 0.5,
+  registered: 0.25,
+};
+
+/** Laplace-smoothed rate: a partner with no history starts at one half, not at zero. */
+const smoothedRate = (hits: number, total: number) => (hits + 1) / (total + 2);
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+
+export function fitOf(
+  partner: Candidate,
+  target: RoutingTarget,
+  windowMs: number,
+): Record<WeightKey, number> {
+  const answered = partner.offersAnswered;
+  const averageResponseMs = answered > 0 ? partner.responseMsTotal / answered : null;
+  return {
+    // A partner's first country is its home territory; others it merely covers.
+    territory: partner.countries[0] === target.country ? 1 : 0.5,
+    industry: partner.industries.includes(target.industry) ? 1 : 0,
+    segment: partner.sizeSegments.includes(target.sizeSegment) ? 1 : 0,
+    tier: TIER_FIT[partner.tier],
+    campaign: partner.inCampaign ? 1 : 0,
+    relationship: partner.hasRelationship ? 1 : 0,
+    acceptance: smoothedRate(partner.offersAccepted, answered + partner.offersExpired),
+    speed: averageResponseMs === null ? 0.5 : Math.max(0, 1 - averageResponseMs / windowMs),
+    winRate: smoothedRate(partner.leadsWon, partner.leadsClosed),
+  };
+}
+
+export function scoreCandidate(
+  partner: Candidate,
+  target: RoutingTarget,
+  weights: RoutingWeights,
+  windowMs: number,
+): ScoredCandidate {
+  const fit = fitOf(partner, target, windowMs);
+  let score = 0;
+  const breakdown = {} as ScoreBreakdown;
+  for (const key of Object.keys(fit) as WeightKey[]) {
+    const points = round4(fit[key] * weights[key]);
+    breakdown[key] = { fit: round4(fit[key]), points };
+    score += points;
+  }
+  return { candidate: partner, score: round4(score), breakdown };
+}
+
+/**
+ * Best first. Equal scores go to the partner offered least recently (never offered first),
+ * then to the lower id, so the same inputs always give the same order.
+ */
+export function compareScored(a: ScoredCandidate, b: ScoredCandidate): number {
+  if (a.score !== b.score) return b.score - a.score;
+  const aLast = a.candidate.lastOfferedAt?.getTime() ?? -Infinity;
+  const bLast = b.candidate.lastOfferedAt?.getTime() ?? -Infinity;
+  if (aLast !== bLast) return aLast < bLast ? -1 : 1;
+  return a.candidate.id - b.candidate.id;
+}
+
+export function rankCandidates(
+  candidates: readonly Candidate[],
+  target: RoutingTarget,
+  weights: RoutingWeights,
+  windowMs: number,
+): ScoredCandidate[] {
+  return candidates.map((c) => scoreCandidate(c, target, weights, windowMs)).sort(compareScored);
+}
+
+const FACTOR_WORDS: Record<WeightKey, (fit: number) => string> = {
+  territory: (f) => (f === 1 ? 'the customer is in your home territory' : 'you cover the customer’s country'),
+  industry: (f) => (f ? 'you work in the customer’s industry' : 'the industry is outside your listed ones'),
+  segment: (f) =>
+    f ? 'you serve companies of this size' : 'this company size is outside your listed segments',
+  tier: (f) => `your partner tier counts for ${Math.round(f * 100)}%`,
+  campaign: (f) =>
+    f ? 'you joined the campaign this lead comes from' : 'the lead is not from a campaign you joined',
+  relationship: (f) =>
+    f ? 'you already work with this customer' : 'no existing relationship with this customer',
+  acceptance: (f) => `your acceptance rate counts as ${Math.round(f * 100)}%`,
+  speed: (f) => `your response speed counts as ${Math.round(f * 100)}%`,
+  winRate: (f) => `your win rate counts as ${Math.round(f * 100)}%`,
+};
+
+/** "Why you got this lead", strongest reasons first. */
+export function explainBreakdown(breakdown: ScoreBreakdown): string[] {
+  return (Object.entries(breakdown) as [WeightKey, { fit: number; points: number }][])
+    .sort((a, b) => b[1].points - a[1].points)
+    .map(([key, { fit, points }]) => `${FACTOR_WORDS[key](fit)} (+${points})`);
+}

@@ -1,0 +1,453 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  char,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  unique,
+} from 'drizzle-orm/pg-core';
+
+const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => at('created_at').notNull().defaultNow();
+
+export const PARTNER_TIERS = ['platinum', 'gold', 'silver', 'registered'] as const;
+export const PARTNER_STATUSES = ['active', 'suspended', 'inactive'] as const;
+export const USER_ROLES = [
+  'partner_rep',
+  'partner_admin',
+  'channel_manager',
+  'campaign_coordinator',
+  'admin',
+] as const;
+export const SIZE_SEGMENTS = ['enterprise', 'mid_market', 'small_business'] as const;
+export const REVENUE_POTENTIALS = ['A', 'B', 'C', 'D'] as const;
+export const OPPORTUNITY_STATUSES = [
+  'new',
+  'offered',
+  'accepted',
+  'contacted',
+  'proposal',
+  'won',
+  'lost',
+  'unroutable',
+  'withdrawn',
+] as const;
+export const OPPORTUNITY_SOURCES = ['form', 'import', 'campaign', 'api', 'partner_registration'] as const;
+export const OFFER_STATUSES = ['pending', 'accepted', 'declined', 'expired', 'withdrawn'] as const;
+export const DECLINE_REASONS = [
+  'no_capacity',
+  'outside_expertise',
+  'outside_territory',
+  'customer_known_bad_fit',
+  'deal_too_small',
+  'conflict_of_interest',
+  'other',
+] as const;
+export const CAMPAIGN_STATUSES = ['draft', 'active', 'completed'] as const;
+export const CAMPAIGN_PARTNER_STATUSES = ['invited', 'joined', 'declined'] as const;
+export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
+
+/** `col IN ('a','b')` for a check constraint; values are our own constants, never input. */
+const oneOf = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(', ')})`);
+
+export const partners = pgTable(
+  'partners',
+  {
+    id: id(),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    tier: text('tier', { enum: PARTNER_TIERS }).notNull(),
+    status: text('status', { enum: PARTNER_STATUSES }).notNull().default('active'),
+    countries: text('countries')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    industries: text('industries')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    sizeSegments: text('size_segments')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    productLines: text('product_lines')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    /** Capacity: open offers plus accepted leads still being worked. */
+    maxOpen: integer('max_open').notNull().default(10),
+    /** Maintained by every offer/lead transition in the same transaction; checked by check:invariants. */
+    openLoad: integer('open_load').notNull().default(0),
+    pausedUntil: at('paused_until'),
+    timezone: text('timezone').notNull().default('UTC'),
+    lastOfferedAt: at('last_offered_at'),
+    // Running behaviour figures, kept on the row so that scoring reads one row per candidate.
+    offersAnswered: integer('offers_answered').notNull().default(0),
+    offersAccepted: integer('offers_accepted').notNull().default(0),
+    offersExpired: integer('offers_expired').notNull().default(0),
+    responseMsTotal: bigint('response_ms_total', { mode: 'number' }).notNull().default(0),
+    leadsWon: integer('leads_won').notNull().default(0),
+    leadsClosed: integer('leads_closed').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('partners_tier_check', oneOf('tier', PARTNER_TIERS)),
+    check('partners_status_check', oneOf('status', PARTNER_STATUSES)),
+    check('partners_capacity_check', sql`max_open >= 0 AND open_load >= 0`),
+    index('partners_countries_idx').using('gin', t.countries),
+    index('partners_product_lines_idx').using('gin', t.productLines),
+  ],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: USER_ROLES }).notNull(),
+    partnerId: integer('partner_id').references(() => partners.id),
+    passwordHash: text('password_hash').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    disabledAt: at('disabled_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
+    index('users_partner_id_idx').on(t.partnerId),
+    check('users_role_check', oneOf('role', USER_ROLES)),
+    check(
+      'users_partner_role_check',
+      sql`(role IN ('partner_rep', 'partner_admin')) = (partner_id IS NOT NULL)`,
+    ),
+  ],
+);
+
+export const customers = pgTable(
+  'customers',
+  {
+    id: id(),
+    name: text('name').notNull(),
+    domain: text('domain'),
+    country: char('country', { length: 2 }).notNull(),
+    industry: text('industry').notNull(),
+    sizeSegment: text('size_segment', { enum: SIZE_SEGMENTS }).notNull(),
+    revenuePotential: char('revenue_potential', { length: 1 }).notNull().default('C'),
+    address: text('address'),
+    /** null: the vendor's own record. */
+    ownerPartnerId: integer('owner_partner_id').references(() => partners.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('customers_owner_partner_id_idx').on(t.ownerPartnerId),
+    index('customers_domain_idx').on(sql`lower(${t.domain})`),
+    check('customers_size_segment_check', oneOf('size_segment', SIZE_SEGMENTS)),
+    check('customers_revenue_potential_check', oneOf('revenue_potential', REVENUE_POTENTIALS)),
+  ],
+);
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: id(),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    name: text('name').notNull(),
+    title: text('title'),
+    email: text('email'),
+    phone: text('phone'),
+    consentToContact: boolean('consent_to_contact').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [index('contacts_customer_id_idx').on(t.customerId)],
+);
+
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: id(),
+    name: text('name').notNull(),
+    goal: text('goal').notNull().default(''),
+    startsOn: date('starts_on'),
+    endsOn: date('ends_on'),
+    status: text('status', { enum: CAMPAIGN_STATUSES }).notNull().default('draft'),
+    budgetMinor: bigint('budget_minor', { mode: 'number' }).notNull().default(0),
+    currency: char('currency', { length: 3 }).notNull().default('EUR'),
+    targetCountries: text('target_countries')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    targetIndustries: text('target_industries')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    targetSizeSegments: text('target_size_segments')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    targetProductLines: text('target_product_lines')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    /** Offer campaign leads to joined partners before anyone else. */
+    joinedPartnersFirst: boolean('joined_partners_first').notNull().default(false),
+    coordinatorUserId: integer('coordinator_user_id').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('campaigns_coordinator_user_id_idx').on(t.coordinatorUserId),
+    check('campaigns_status_check', oneOf('status', CAMPAIGN_STATUSES)),
+    check('campaigns_budget_check', sql`budget_minor >= 0`),
+    check('campaigns_currency_check', sql`currency ~ '^[A-Z]{3}$'`),
+  ],
+);
+
+export const campaignPartners = pgTable(
+  'campaign_partners',
+  {
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    partnerId: integer('partner_id')
+      .notNull()
+      .references(() => partners.id),
+    status: text('status', { enum: CAMPAIGN_PARTNER_STATUSES }).notNull().default('invited'),
+    invitedAt: createdAt(),
+    respondedAt: at('responded_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.partnerId] }),
+    index('campaign_partners_partner_id_idx').on(t.partnerId),
+    check('campaign_partners_status_check', oneOf('status', CAMPAIGN_PARTNER_STATUSES)),
+  ],
+);
+
+export const campaignAccounts = pgTable(
+  'campaign_accounts',
+  {
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    addedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.customerId] }),
+    index('campaign_accounts_customer_id_idx').on(t.customerId),
+  ],
+);
+
+export const opportunities = pgTable(
+  'opportunities',
+  {
+    id: id(),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    need: text('need').notNull(),
+    productLine: text('product_line').notNull(),
+    valueMinor: bigint('value_minor', { mode: 'number' }).notNull(),
+    currency: char('currency', { length: 3 }).notNull(),
+    country: char('country', { length: 2 }).notNull(),
+    industry: text('industry').notNull(),
+    sizeSegment: text('size_segment', { enum: SIZE_SEGMENTS }).notNull(),
+    source: text('source', { enum: OPPORTUNITY_SOURCES }).notNull().default('form'),
+    campaignId: integer('campaign_id').references(() => campaigns.id),
+    status: text('status', { enum: OPPORTUNITY_STATUSES }).notNull().default('new'),
+    /** Offers made so far; compared with the round limit. */
+    rounds: integer('rounds').notNull().default(0),
+    acceptedPartnerId: integer('accepted_partner_id').references(() => partners.id),
+    unroutableReason: text('unroutable_reason'),
+    wonValueMinor: bigint('won_value_minor', { mode: 'number' }),
+    lostReason: text('lost_reason'),
+    createdByUserId: integer('created_by_user_id').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('opportunities_customer_id_idx').on(t.customerId),
+    index('opportunities_campaign_id_idx').on(t.campaignId),
+    index('opportunities_accepted_partner_id_idx').on(t.acceptedPartnerId),
+    index('opportunities_created_by_user_id_idx').on(t.createdByUserId),
+    index('opportunities_status_id_idx').on(t.status, t.id),
+    check('opportunities_status_check', oneOf('status', OPPORTUNITY_STATUSES)),
+    check('opportunities_source_check', oneOf('source', OPPORTUNITY_SOURCES)),
+    check('opportunities_size_segment_check', oneOf('size_segment', SIZE_SEGMENTS)),
+    check('opportunities_value_check', sql`value_minor >= 0`),
+    check('opportunities_currency_check', sql`currency ~ '^[A-Z]{3}$'`),
+    check(
+      'opportunities_accepted_partner_check',
+      sql`(status IN ('accepted', 'contacted', 'proposal', 'won', 'lost')) = (accepted_partner_id IS NOT NULL)`,
+    ),
+  ],
+);
+
+export const offers = pgTable(
+  'offers',
+  {
+    id: id(),
+    opportunityId: integer('opportunity_id')
+      .notNull()
+      .references(() => opportunities.id),
+    partnerId: integer('partner_id')
+      .notNull()
+      .references(() => partners.id),
+    round: integer('round').notNull(),
+    status: text('status', { enum: OFFER_STATUSES }).notNull().default('pending'),
+    offeredAt: at('offered_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    respondedAt: at('responded_at'),
+    respondedByUserId: integer('responded_by_user_id').references(() => users.id),
+    declineReason: text('decline_reason', { enum: DECLINE_REASONS }),
+    declineNote: text('decline_note'),
+    /** The reminder offsets in force when the offer was made: new settings apply to new offers. */
+    reminderOffsetsHours: integer('reminder_offsets_hours').array().notNull(),
+    score: real('score').notNull(),
+    scoreBreakdown: jsonb('score_breakdown').notNull(),
+    /** Set when a channel manager chose the partner instead of the routing engine. */
+    offeredByUserId: integer('offered_by_user_id').references(() => users.id),
+  },
+  (t) => [
+    unique('offers_opportunity_partner_unique').on(t.opportunityId, t.partnerId),
+    uniqueIndex('offers_one_pending_per_opportunity')
+      .on(t.opportunityId)
+      .where(sql`status = 'pending'`),
+    index('offers_partner_id_status_idx').on(t.partnerId, t.status),
+    index('offers_pending_expires_at_idx')
+      .on(t.expiresAt, t.id)
+      .where(sql`status = 'pending'`),
+    index('offers_responded_by_user_id_idx').on(t.respondedByUserId),
+    index('offers_offered_by_user_id_idx').on(t.offeredByUserId),
+    check('offers_status_check', oneOf('status', OFFER_STATUSES)),
+    check('offers_decline_reason_check', oneOf('decline_reason', DECLINE_REASONS)),
+    check('offers_declined_has_reason_check', sql`(status = 'declined') = (decline_reason IS NOT NULL)`),
+    check('offers_window_check', sql`expires_at > offered_at`),
+  ],
+);
+
+export const OPPORTUNITY_EVENT_KINDS = [
+  'created',
+  'offered',
+  'accepted',
+  'declined',
+  'expired',
+  'withdrawn',
+  'unroutable',
+  'deadline_extended',
+  'status_changed',
+] as const;
+
+export const opportunityEvents = pgTable(
+  'opportunity_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    opportunityId: integer('opportunity_id')
+      .notNull()
+      .references(() => opportunities.id),
+    offerId: integer('offer_id').references(() => offers.id),
+    partnerId: integer('partner_id').references(() => partners.id),
+    actorUserId: integer('actor_user_id').references(() => users.id),
+    kind: text('kind', { enum: OPPORTUNITY_EVENT_KINDS }).notNull(),
+    detail: jsonb('detail')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    at: at('at').notNull(),
+  },
+  (t) => [
+    index('opportunity_events_opportunity_id_idx').on(t.opportunityId, t.id),
+    index('opportunity_events_offer_id_idx').on(t.offerId),
+    index('opportunity_events_partner_id_idx').on(t.partnerId),
+    index('opportunity_events_actor_user_id_idx').on(t.actorUserId),
+    check('opportunity_events_kind_check', oneOf('kind', OPPORTUNITY_EVENT_KINDS)),
+  ],
+);
+
+export const routingSettings = pgTable(
+  'routing_settings',
+  {
+    id: smallint('id').primaryKey().default(1),
+    windowHours: integer('window_hours').notNull().default(48),
+    reminderOffsetsHours: integer('reminder_offsets_hours')
+      .array()
+      .notNull()
+      .default(sql`'{24,4}'`),
+    roundLimit: integer('round_limit').notNull().default(10),
+    weights: jsonb('weights').notNull(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+    updatedByUserId: integer('updated_by_user_id').references(() => users.id),
+  },
+  (t) => [
+    check('routing_settings_singleton_check', sql`id = 1`),
+    check('routing_settings_window_check', sql`window_hours BETWEEN 1 AND 720`),
+    check('routing_settings_round_limit_check', sql`round_limit BETWEEN 1 AND 100`),
+    index('routing_settings_updated_by_user_id_idx').on(t.updatedByUserId),
+  ],
+);
+
+export const NOTIFICATION_KINDS = [
+  'offer_new',
+  'offer_reminder',
+  'offer_expired',
+  'offer_accepted',
+  'offer_declined',
+  'offer_withdrawn',
+  'opportunity_unroutable',
+  'lead_accepted',
+] as const;
+export const NOTIFICATION_AUDIENCES = [
+  'partner',
+  'channel_managers',
+  'campaign_coordinators',
+  'user',
+] as const;
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
+    audience: text('audience', { enum: NOTIFICATION_AUDIENCES }).notNull(),
+    partnerId: integer('partner_id').references(() => partners.id),
+    userId: integer('user_id').references(() => users.id),
+    opportunityId: integer('opportunity_id').references(() => opportunities.id),
+    offerId: integer('offer_id').references(() => offers.id),
+    /** One row per real-world event: a redelivered job inserts nothing new. */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    payload: jsonb('payload')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    status: text('status', { enum: NOTIFICATION_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: at('created_at').notNull(),
+    sentAt: at('sent_at'),
+  },
+  (t) => [
+    index('notifications_partner_id_idx').on(t.partnerId),
+    index('notifications_user_id_idx').on(t.userId),
+    index('notifications_opportunity_id_idx').on(t.opportunityId),
+    index('notifications_offer_id_idx').on(t.offerId),
+    index('notifications_pending_idx')
+      .on(t.id)
+      .where(sql`status = 'pending'`),
+    check('notifications_kind_check', oneOf('kind', NOTIFICATION_KINDS)),
+    check('notifications_audience_check', oneOf('audience', NOTIFICATION_AUDIENCES)),
+    check('notifications_status_check', oneOf('status', NOTIFICATION_STATUSES)),
+  ],
+);

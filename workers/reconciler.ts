@@ -1,0 +1,69 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { opportunities } from '../db/schema';
+import { overdueOfferIds, pendingTimersAfter } from '../app/domain/offers/timer-state.server';
+import { timerJobFor, type OfferTimerJob } from '../app/domain/offers/timer-queue.server';
+import { expireAndReroute, routeAndSchedule, type LoopDeps } from '../app/domain/routing/loop.server';
+import { mapWithConcurrency } from './concurrency';
+
+export interface ReconcileReport {
+  expired: number;
+  routed: number;
+  timersRestored: number;
+  pendingChecked: number;
+}
+
+const PAGE = 2000;
+
+/**
+ * Repairs everything from Postgres alone, so that losing Redis loses no lead: overdue offers
+ * are expired and routed on, waiting opportunities are routed, and every pending offer whose
+ * next timer job is missing from Redis gets it back.
+ */
+export async function reconcile(deps: LoopDeps, timerQueue: Queue<OfferTimerJob>): Promise<ReconcileReport> {
+  const report: ReconcileReport = { expired: 0, routed: 0, timersRestored: 0, pendingChecked: 0 };
+
+  for (;;) {
+    const overdue = await overdueOfferIds(deps.db, deps.clock.now(), 500);
+    if (overdue.length === 0) break;
+    const results = await mapWithConcurrency(overdue, 8, (id) => expireAndReroute(deps, id));
+    const done = results.filter(Boolean).length;
+    report.expired += done;
+    // Another worker took them all: stop rather than spin on rows it is still committing.
+    if (done === 0) break;
+  }
+
+  for (let after = 0; ;) {
+    const waiting = await deps.db
+      .select({ id: opportunities.id })
+      .from(opportunities)
+      .where(and(eq(opportunities.status, 'new'), gt(opportunities.id, after)))
+      .orderBy(asc(opportunities.id))
+      .limit(500);
+    if (waiting.length === 0) break;
+    const results = await mapWithConcurrency(waiting, 8, (o) => routeAndSchedule(deps, o.id));
+    report.routed += results.filter((r) => r.kind !== 'not_waiting').length;
+    after = waiting[waiting.length - 1]!.id;
+  }
+
+  const backend = timerQueue.getBackend();
+  // The Redis backend's client is ioredis underneath; EXISTS in one pipeline per page.
+  const redis = (await backend.client) as unknown as Redis;
+  const keyPrefix = `${backend.qualifiedName}:`;
+  for (let after = 0; ;) {
+    const page = await pendingTimersAfter(deps.db, after, PAGE);
+    if (page.length === 0) break;
+    const now = deps.clock.now();
+    const jobs = page.map((timer) => timerJobFor(timer, now));
+    const pipeline = redis.pipeline();
+    for (const job of jobs) pipeline.exists(keyPrefix + job.opts.jobId);
+    const exists = (await pipeline.exec()) ?? [];
+    const missing = jobs.filter((_, i) => exists[i]?.[1] !== 1);
+    if (missing.length > 0) await timerQueue.addBulk(missing);
+    report.timersRestored += missing.length;
+    report.pendingChecked += page.length;
+    after = page[page.length - 1]!.offerId;
+  }
+  return report;
+}
