@@ -64,6 +64,11 @@ export class RedisUnavailableError extends Error {
 
 export async function ensureRedis(dataRoot: string): Promise<LocalService> {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => {} };
+  return startPrivateRedis(dataRoot);
+}
+
+/** A redis-server of our own on a free port, keeping nothing on disk. */
+export async function startPrivateRedis(dataRoot: string): Promise<LocalService & { pid: number }> {
   const port = await freePort();
   const dir = path.resolve(dataRoot, 'redis');
   mkdirSync(dir, { recursive: true });
@@ -91,7 +96,9 @@ export async function ensureRedis(dataRoot: string): Promise<LocalService> {
   await waitForPort(port);
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     },

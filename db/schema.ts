@@ -21,6 +21,8 @@ import {
 const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => at('created_at').notNull().defaultNow();
+// Nullable foreign keys get partial indexes (WHERE col IS NOT NULL): they still serve the
+// foreign-key checks, and the hot inserts, where these columns are mostly null, skip them.
 
 export const PARTNER_TIERS = ['platinum', 'gold', 'silver', 'registered'] as const;
 export const PARTNER_STATUSES = ['active', 'suspended', 'inactive'] as const;
@@ -103,12 +105,29 @@ export const partners = pgTable(
     leadsClosed: integer('leads_closed').notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [
+  () => [
     check('partners_tier_check', oneOf('tier', PARTNER_TIERS)),
     check('partners_status_check', oneOf('status', PARTNER_STATUSES)),
     check('partners_capacity_check', sql`max_open >= 0 AND open_load >= 0`),
-    index('partners_countries_idx').using('gin', t.countries),
-    index('partners_product_lines_idx').using('gin', t.productLines),
+  ],
+);
+
+/**
+ * One row per (country, product line) a partner covers, kept by a trigger on `partners`.
+ * Routing looks candidates up here by btree instead of testing every partner of a country.
+ */
+export const partnerCoverage = pgTable(
+  'partner_coverage',
+  {
+    country: text('country').notNull(),
+    productLine: text('product_line').notNull(),
+    partnerId: integer('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.country, t.productLine, t.partnerId] }),
+    index('partner_coverage_partner_id_idx').on(t.partnerId),
   ],
 );
 
@@ -127,7 +146,9 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
-    index('users_partner_id_idx').on(t.partnerId),
+    index('users_partner_id_idx')
+      .on(t.partnerId)
+      .where(sql`partner_id IS NOT NULL`),
     check('users_role_check', oneOf('role', USER_ROLES)),
     check(
       'users_partner_role_check',
@@ -152,7 +173,9 @@ export const customers = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index('customers_owner_partner_id_idx').on(t.ownerPartnerId),
+    index('customers_owner_partner_id_idx')
+      .on(t.ownerPartnerId)
+      .where(sql`owner_partner_id IS NOT NULL`),
     index('customers_domain_idx').on(sql`lower(${t.domain})`),
     check('customers_size_segment_check', oneOf('size_segment', SIZE_SEGMENTS)),
     check('customers_revenue_potential_check', oneOf('revenue_potential', REVENUE_POTENTIALS)),
@@ -281,10 +304,15 @@ export const opportunities = pgTable(
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    index('opportunities_customer_id_idx').on(t.customerId),
-    index('opportunities_campaign_id_idx').on(t.campaignId),
+    // Also answers "does this partner already work with this customer?" for every candidate.
+    index('opportunities_customer_id_idx').on(t.customerId, t.acceptedPartnerId),
+    index('opportunities_campaign_id_idx')
+      .on(t.campaignId)
+      .where(sql`campaign_id IS NOT NULL`),
     index('opportunities_accepted_partner_id_idx').on(t.acceptedPartnerId),
-    index('opportunities_created_by_user_id_idx').on(t.createdByUserId),
+    index('opportunities_created_by_user_id_idx')
+      .on(t.createdByUserId)
+      .where(sql`created_by_user_id IS NOT NULL`),
     index('opportunities_status_id_idx').on(t.status, t.id),
     check('opportunities_status_check', oneOf('status', OPPORTUNITY_STATUSES)),
     check('opportunities_source_check', oneOf('source', OPPORTUNITY_SOURCES)),
@@ -332,8 +360,12 @@ export const offers = pgTable(
     index('offers_pending_expires_at_idx')
       .on(t.expiresAt, t.id)
       .where(sql`status = 'pending'`),
-    index('offers_responded_by_user_id_idx').on(t.respondedByUserId),
-    index('offers_offered_by_user_id_idx').on(t.offeredByUserId),
+    index('offers_responded_by_user_id_idx')
+      .on(t.respondedByUserId)
+      .where(sql`responded_by_user_id IS NOT NULL`),
+    index('offers_offered_by_user_id_idx')
+      .on(t.offeredByUserId)
+      .where(sql`offered_by_user_id IS NOT NULL`),
     check('offers_status_check', oneOf('status', OFFER_STATUSES)),
     check('offers_decline_reason_check', oneOf('decline_reason', DECLINE_REASONS)),
     check('offers_declined_has_reason_check', sql`(status = 'declined') = (decline_reason IS NOT NULL)`),
@@ -371,9 +403,15 @@ export const opportunityEvents = pgTable(
   },
   (t) => [
     index('opportunity_events_opportunity_id_idx').on(t.opportunityId, t.id),
-    index('opportunity_events_offer_id_idx').on(t.offerId),
-    index('opportunity_events_partner_id_idx').on(t.partnerId),
-    index('opportunity_events_actor_user_id_idx').on(t.actorUserId),
+    index('opportunity_events_offer_id_idx')
+      .on(t.offerId)
+      .where(sql`offer_id IS NOT NULL`),
+    index('opportunity_events_partner_id_idx')
+      .on(t.partnerId)
+      .where(sql`partner_id IS NOT NULL`),
+    index('opportunity_events_actor_user_id_idx')
+      .on(t.actorUserId)
+      .where(sql`actor_user_id IS NOT NULL`),
     check('opportunity_events_kind_check', oneOf('kind', OPPORTUNITY_EVENT_KINDS)),
   ],
 );
@@ -439,10 +477,18 @@ export const notifications = pgTable(
     sentAt: at('sent_at'),
   },
   (t) => [
-    index('notifications_partner_id_idx').on(t.partnerId),
-    index('notifications_user_id_idx').on(t.userId),
-    index('notifications_opportunity_id_idx').on(t.opportunityId),
-    index('notifications_offer_id_idx').on(t.offerId),
+    index('notifications_partner_id_idx')
+      .on(t.partnerId)
+      .where(sql`partner_id IS NOT NULL`),
+    index('notifications_user_id_idx')
+      .on(t.userId)
+      .where(sql`user_id IS NOT NULL`),
+    index('notifications_opportunity_id_idx')
+      .on(t.opportunityId)
+      .where(sql`opportunity_id IS NOT NULL`),
+    index('notifications_offer_id_idx')
+      .on(t.offerId)
+      .where(sql`offer_id IS NOT NULL`),
     index('notifications_pending_idx')
       .on(t.id)
       .where(sql`status = 'pending'`),

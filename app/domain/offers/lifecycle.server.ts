@@ -1,4 +1,4 @@
-import { and, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../db/client';
 import { DECLINE_REASONS, offers, opportunities, partners } from '../../../db/schema';
@@ -6,8 +6,8 @@ import type { Clock } from '../clock';
 import { DomainError, invalidInput, notFound } from '../errors';
 import { recordEvent, recordNotifications } from '../records.server';
 import { inTransaction, type Tx } from '../transaction.server';
-
-type OfferRow = typeof offers.$inferSelect;
+import { iso, rawSql, withDeadlockRetry } from '../sql.server';
+import type { Executor } from '../../../db/client';
 
 /** Limits an offer lookup to one partner's offers: a foreign id is simply not found. */
 export interface PartnerScope {
@@ -33,54 +33,44 @@ export const declineInputSchema = z.object({
  * the deadline is the column, not the moment a job happens to fire.
  */
 export async function acceptOffer(db: Database, input: AnswerInput, clock: Clock) {
-  return inTransaction(db, async (tx) => {
-    const now = clock.now();
-    const offer = await answerPending(tx, input, now, { status: 'accepted' });
-    await Promise.all([
-      tx
-        .update(opportunities)
-        .set({ status: 'accepted', acceptedPartnerId: offer.partnerId, updatedAt: now })
-        .where(eq(opportunities.id, offer.opportunityId)),
-      // The offer's capacity unit stays taken: it is now an open lead.
-      tx
-        .update(partners)
-        .set({
-          offersAnswered: sql`${partners.offersAnswered} + 1`,
-          offersAccepted: sql`${partners.offersAccepted} + 1`,
-          responseMsTotal: sql`${partners.responseMsTotal} + ${responseMs(offer, now)}`,
-        })
-        .where(eq(partners.id, offer.partnerId)),
-      recordEvent(tx, {
-        opportunityId: offer.opportunityId,
-        kind: 'accepted',
-        at: now,
-        offerId: offer.id,
-        partnerId: offer.partnerId,
-        actorUserId: input.userId,
-      }),
-      recordNotifications(tx, [
-        {
-          kind: 'offer_accepted',
-          audience: 'partner',
-          partnerId: offer.partnerId,
-          opportunityId: offer.opportunityId,
-          offerId: offer.id,
-          dedupeKey: `offer-accepted-${offer.id}`,
-          createdAt: now,
-        },
-        {
-          kind: 'lead_accepted',
-          audience: 'channel_managers',
-          partnerId: offer.partnerId,
-          opportunityId: offer.opportunityId,
-          offerId: offer.id,
-          dedupeKey: `lead-accepted-${offer.id}`,
-          createdAt: now,
-        },
-      ]),
-    ]);
-    return { offerId: offer.id, opportunityId: offer.opportunityId, partnerId: offer.partnerId };
-  });
+  const now = clock.now();
+  const at = iso(now);
+  const [row] = await withDeadlockRetry(
+    () => rawSql(db)`
+    WITH offer AS (
+      UPDATE offers SET status = 'accepted', responded_at = ${at}::timestamptz,
+                        responded_by_user_id = ${input.userId}::int
+      WHERE id = ${input.offerId} AND status = 'pending' AND expires_at > ${at}::timestamptz
+        AND (${input.scope?.partnerId ?? null}::int IS NULL OR partner_id = ${input.scope?.partnerId ?? null}::int)
+      RETURNING id, opportunity_id, partner_id, offered_at
+    ), opportunity AS (
+      UPDATE opportunities o SET status = 'accepted', accepted_partner_id = offer.partner_id,
+                                 updated_at = ${at}::timestamptz
+      FROM offer WHERE o.id = offer.opportunity_id
+    ), partner AS (
+      -- The offer's capacity unit stays taken: it is now an open lead.
+      UPDATE partners p SET offers_answered = offers_answered + 1, offers_accepted = offers_accepted + 1,
+        response_ms_total = response_ms_total
+          + greatest(0, (extract(epoch FROM ${at}::timestamptz - offer.offered_at) * 1000)::bigint)
+      FROM offer WHERE p.id = offer.partner_id
+    ), event AS (
+      INSERT INTO opportunity_events (opportunity_id, offer_id, partner_id, actor_user_id, kind, at)
+      SELECT opportunity_id, id, partner_id, ${input.userId}::int, 'accepted', ${at}::timestamptz FROM offer
+    ), notification AS (
+      INSERT INTO notifications (kind, audience, partner_id, opportunity_id, offer_id, dedupe_key, created_at)
+      SELECT 'offer_accepted', 'partner', partner_id, opportunity_id, id, 'offer-accepted-' || id, ${at}::timestamptz FROM offer
+      UNION ALL
+      SELECT 'lead_accepted', 'channel_managers', partner_id, opportunity_id, id, 'lead-accepted-' || id, ${at}::timestamptz FROM offer
+      ON CONFLICT (dedupe_key) DO NOTHING
+    )
+    SELECT id, opportunity_id, partner_id FROM offer`,
+  );
+  if (!row) throw await whyNotPending(db, input.offerId, input.scope, now, true);
+  return {
+    offerId: row.id as number,
+    opportunityId: row.opportunity_id as number,
+    partnerId: row.partner_id as number,
+  };
 }
 
 /**
@@ -98,47 +88,44 @@ export async function declineOffer(
     throw invalidInput(String(issue.path[0] ?? 'reason'), issue.message);
   }
   const { reason, note } = parsed.data;
-  return inTransaction(db, async (tx) => {
-    const now = clock.now();
-    const offer = await answerPending(tx, input, now, {
-      status: 'declined',
-      declineReason: reason,
-      declineNote: note ?? null,
-    });
-    await Promise.all([
-      reopenOpportunity(tx, offer.opportunityId, now),
-      tx
-        .update(partners)
-        .set({
-          openLoad: sql`${partners.openLoad} - 1`,
-          offersAnswered: sql`${partners.offersAnswered} + 1`,
-          responseMsTotal: sql`${partners.responseMsTotal} + ${responseMs(offer, now)}`,
-        })
-        .where(eq(partners.id, offer.partnerId)),
-      recordEvent(tx, {
-        opportunityId: offer.opportunityId,
-        kind: 'declined',
-        at: now,
-        offerId: offer.id,
-        partnerId: offer.partnerId,
-        actorUserId: input.userId,
-        detail: { reason, note: note ?? null },
-      }),
-      recordNotifications(tx, [
-        {
-          kind: 'offer_declined',
-          audience: 'partner',
-          partnerId: offer.partnerId,
-          opportunityId: offer.opportunityId,
-          offerId: offer.id,
-          dedupeKey: `offer-declined-${offer.id}`,
-          createdAt: now,
-          payload: { reason },
-        },
-      ]),
-    ]);
-    return { offerId: offer.id, opportunityId: offer.opportunityId, partnerId: offer.partnerId };
-  });
+  const now = clock.now();
+  const at = iso(now);
+  const detail = JSON.stringify({ reason, note: note ?? null });
+  const [row] = await withDeadlockRetry(
+    () => rawSql(db)`
+    WITH offer AS (
+      UPDATE offers SET status = 'declined', decline_reason = ${reason}, decline_note = ${note ?? null},
+                        responded_at = ${at}::timestamptz, responded_by_user_id = ${input.userId}::int
+      WHERE id = ${input.offerId} AND status = 'pending' AND expires_at > ${at}::timestamptz
+        AND (${input.scope?.partnerId ?? null}::int IS NULL OR partner_id = ${input.scope?.partnerId ?? null}::int)
+      RETURNING id, opportunity_id, partner_id, offered_at
+    ), opportunity AS (
+      UPDATE opportunities o SET status = 'new', updated_at = ${at}::timestamptz
+      FROM offer WHERE o.id = offer.opportunity_id
+    ), partner AS (
+      UPDATE partners p SET open_load = open_load - 1, offers_answered = offers_answered + 1,
+        response_ms_total = response_ms_total
+          + greatest(0, (extract(epoch FROM ${at}::timestamptz - offer.offered_at) * 1000)::bigint)
+      FROM offer WHERE p.id = offer.partner_id
+    ), event AS (
+      INSERT INTO opportunity_events (opportunity_id, offer_id, partner_id, actor_user_id, kind, detail, at)
+      SELECT opportunity_id, id, partner_id, ${input.userId}::int, 'declined', ${detail}::jsonb, ${at}::timestamptz
+      FROM offer
+    ), notification AS (
+      INSERT INTO notifications (kind, audience, partner_id, opportunity_id, offer_id, dedupe_key, payload, created_at)
+      SELECT 'offer_declined', 'partner', partner_id, opportunity_id, id, 'offer-declined-' || id,
+             ${JSON.stringify({ reason })}::jsonb, ${at}::timestamptz
+      FROM offer
+      ON CONFLICT (dedupe_key) DO NOTHING
+    )
+    SELECT id, opportunity_id, partner_id FROM offer`,
+  );
+  if (!row) throw await whyNotPending(db, input.offerId, input.scope, now, true);
+  return {
+    offerId: row.id as number,
+    opportunityId: row.opportunity_id as number,
+    partnerId: row.partner_id as number,
+  };
 }
 
 /**
@@ -146,45 +133,42 @@ export async function declineOffer(
  * its deadline is still ahead: a timer delivered twice, or early, changes nothing.
  */
 export async function expireOffer(db: Database, offerId: number, clock: Clock) {
-  return inTransaction(db, async (tx) => {
-    const now = clock.now();
-    const [offer] = await tx
-      .update(offers)
-      .set({ status: 'expired' })
-      .where(and(eq(offers.id, offerId), eq(offers.status, 'pending'), lte(offers.expiresAt, now)))
-      .returning();
-    if (!offer) return null;
-    await Promise.all([
-      reopenOpportunity(tx, offer.opportunityId, now),
-      tx
-        .update(partners)
-        .set({ openLoad: sql`${partners.openLoad} - 1`, offersExpired: sql`${partners.offersExpired} + 1` })
-        .where(eq(partners.id, offer.partnerId)),
-      recordEvent(tx, {
-        opportunityId: offer.opportunityId,
-        kind: 'expired',
-        at: now,
-        offerId: offer.id,
-        partnerId: offer.partnerId,
-        detail: {
-          expiresAt: offer.expiresAt.toISOString(),
-          lateMs: now.getTime() - offer.expiresAt.getTime(),
-        },
-      }),
-      recordNotifications(tx, [
-        {
-          kind: 'offer_expired',
-          audience: 'partner',
-          partnerId: offer.partnerId,
-          opportunityId: offer.opportunityId,
-          offerId: offer.id,
-          dedupeKey: `offer-expired-${offer.id}`,
-          createdAt: now,
-        },
-      ]),
-    ]);
-    return { offerId: offer.id, opportunityId: offer.opportunityId, partnerId: offer.partnerId };
-  });
+  const now = clock.now();
+  const at = iso(now);
+  const [row] = await withDeadlockRetry(
+    () => rawSql(db)`
+    WITH offer AS (
+      UPDATE offers SET status = 'expired'
+      WHERE id = ${offerId} AND status = 'pending' AND expires_at <= ${at}::timestamptz
+      RETURNING id, opportunity_id, partner_id, expires_at
+    ), opportunity AS (
+      UPDATE opportunities o SET status = 'new', updated_at = ${at}::timestamptz
+      FROM offer WHERE o.id = offer.opportunity_id
+    ), partner AS (
+      UPDATE partners p SET open_load = open_load - 1, offers_expired = offers_expired + 1
+      FROM offer WHERE p.id = offer.partner_id
+    ), event AS (
+      -- lateMs: how long after the deadline the expiry ran, the figure the deadline goal is about.
+      INSERT INTO opportunity_events (opportunity_id, offer_id, partner_id, kind, detail, at)
+      SELECT opportunity_id, id, partner_id, 'expired',
+             jsonb_build_object('expiresAt', expires_at,
+               'lateMs', round(extract(epoch FROM ${at}::timestamptz - expires_at) * 1000)),
+             ${at}::timestamptz
+      FROM offer
+    ), notification AS (
+      INSERT INTO notifications (kind, audience, partner_id, opportunity_id, offer_id, dedupe_key, created_at)
+      SELECT 'offer_expired', 'partner', partner_id, opportunity_id, id, 'offer-expired-' || id, ${at}::timestamptz
+      FROM offer
+      ON CONFLICT (dedupe_key) DO NOTHING
+    )
+    SELECT id, opportunity_id, partner_id FROM offer`,
+  );
+  if (!row) return null;
+  return {
+    offerId: row.id as number,
+    opportunityId: row.opportunity_id as number,
+    partnerId: row.partner_id as number,
+  };
 }
 
 /**
@@ -240,10 +224,6 @@ export async function withdrawOffer(
   });
 }
 
-function responseMs(offer: OfferRow, now: Date) {
-  return Math.max(0, now.getTime() - offer.offeredAt.getTime());
-}
-
 async function reopenOpportunity(tx: Tx, opportunityId: number, now: Date) {
   await tx
     .update(opportunities)
@@ -251,32 +231,9 @@ async function reopenOpportunity(tx: Tx, opportunityId: number, now: Date) {
     .where(eq(opportunities.id, opportunityId));
 }
 
-/** The one conditional update of an answer: pending, before the deadline, within scope. */
-async function answerPending(
-  tx: Tx,
-  input: AnswerInput,
-  now: Date,
-  change: Partial<Pick<OfferRow, 'status' | 'declineReason' | 'declineNote'>>,
-): Promise<OfferRow> {
-  const [offer] = await tx
-    .update(offers)
-    .set({ ...change, respondedAt: now, respondedByUserId: input.userId })
-    .where(
-      and(
-        eq(offers.id, input.offerId),
-        eq(offers.status, 'pending'),
-        gt(offers.expiresAt, now),
-        input.scope ? eq(offers.partnerId, input.scope.partnerId) : undefined,
-      ),
-    )
-    .returning();
-  if (offer) return offer;
-  throw await whyNotPending(tx, input.offerId, input.scope, now, true);
-}
-
 /** Explains a conditional update that matched nothing, without changing anything. */
 async function whyNotPending(
-  tx: Tx,
+  tx: Executor,
   offerId: number,
   scope: PartnerScope | undefined,
   now: Date,

@@ -1,12 +1,12 @@
-/** What routing knows about a partner when it weighs it for one opportunity. */
+/**
+ * What routing knows about a partner when it weighs it for one opportunity: the partner's own
+ * figures, and facts about the pair (does it cover the country, sell the product line…) that
+ * the candidate query works out next to the data.
+ */
 export interface Candidate {
   id: number;
   tier: 'platinum' | 'gold' | 'silver' | 'registered';
   status: 'active' | 'suspended' | 'inactive';
-  countries: string[];
-  industries: string[];
-  sizeSegments: string[];
-  productLines: string[];
   maxOpen: number;
   openLoad: number;
   pausedUntil: Date | null;
@@ -17,6 +17,13 @@ export interface Candidate {
   responseMsTotal: number;
   leadsWon: number;
   leadsClosed: number;
+  /** Covers the opportunity's country at all. */
+  coversCountry: boolean;
+  /** The opportunity's country is the partner's first, its home territory. */
+  homeTerritory: boolean;
+  sellsProductLine: boolean;
+  servesIndustry: boolean;
+  servesSegment: boolean;
   /** Joined the opportunity's campaign. */
   inCampaign: boolean;
   /** Already holds an accepted opportunity of the same customer. */

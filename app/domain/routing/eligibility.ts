@@ -1,4 +1,4 @@
-import type { Candidate, RoutingTarget } from './candidate';
+import type { Candidate } from './candidate';
 
 export type Ineligibility =
   'not_active' | 'paused' | 'at_capacity' | 'outside_territory' | 'product_line_not_sold' | 'already_offered';
@@ -9,15 +9,14 @@ export type Ineligibility =
  */
 export function ineligibility(
   partner: Candidate,
-  target: RoutingTarget,
   now: Date,
   alreadyOffered: ReadonlySet<number>,
 ): Ineligibility | null {
   if (partner.status !== 'active') return 'not_active';
   if (partner.pausedUntil && partner.pausedUntil.getTime() > now.getTime()) return 'paused';
   if (partner.openLoad >= partner.maxOpen) return 'at_capacity';
-  if (!partner.countries.includes(target.country)) return 'outside_territory';
-  if (!partner.productLines.includes(target.productLine)) return 'product_line_not_sold';
+  if (!partner.coversCountry) return 'outside_territory';
+  if (!partner.sellsProductLine) return 'product_line_not_sold';
   if (alreadyOffered.has(partner.id)) return 'already_offered';
   return null;
 }

@@ -1,15 +1,15 @@
 import { and, eq, gt } from 'drizzle-orm';
 import type { Database } from '../../../db/client';
-import { offers, opportunities, partners } from '../../../db/schema';
+import { offers } from '../../../db/schema';
 import type { Clock } from '../clock';
 import { DomainError, notFound } from '../errors';
 import type { OfferTimerState } from '../offers/checkpoints';
 import { recordEvent } from '../records.server';
 import { inTransaction } from '../transaction.server';
 import { HOUR_MS } from '../clock';
-import { claimCapacity, createOffer } from './route-opportunity.server';
+import { insertOffer, loadRoutingContext } from './route-opportunity.server';
+import { rawSql } from '../sql.server';
 import { scoreCandidate } from './scoring';
-import { loadRoutingSettings } from './settings.server';
 
 /**
  * A channel manager hands a waiting or unroutable lead to a partner of their choosing. Capacity
@@ -20,13 +20,15 @@ export async function offerByHand(
   input: { opportunityId: number; partnerId: number; userId: number },
   clock: Clock,
 ): Promise<OfferTimerState> {
-  return inTransaction(db, async (tx) => {
+  const sql = rawSql(db);
+  {
     const now = clock.now();
-    const [opportunity] = await tx
-      .select()
-      .from(opportunities)
-      .where(eq(opportunities.id, input.opportunityId))
-      .for('update');
+    const { opportunity, settings, candidates, alreadyOffered } = await loadRoutingContext(
+      sql,
+      input.opportunityId,
+      now,
+      input.partnerId,
+    );
     if (!opportunity) throw notFound('Opportunity', input.opportunityId);
     if (opportunity.status !== 'new' && opportunity.status !== 'unroutable') {
       throw new DomainError(
@@ -34,40 +36,39 @@ export async function offerByHand(
         `Opportunity ${opportunity.id} is ${opportunity.status}; only a waiting or unroutable lead can be offered by hand.`,
       );
     }
-    const [partner] = await tx
-      .select({ id: partners.id, status: partners.status })
-      .from(partners)
-      .where(eq(partners.id, input.partnerId));
-    if (!partner) throw notFound('Partner', input.partnerId);
-    const [previous] = await tx
-      .select({ id: offers.id })
-      .from(offers)
-      .where(and(eq(offers.opportunityId, opportunity.id), eq(offers.partnerId, partner.id)));
-    if (previous) {
+    const candidate = candidates[0];
+    if (!candidate) throw notFound('Partner', input.partnerId);
+    if (alreadyOffered.has(candidate.id)) {
       throw new DomainError(
         'partner_not_eligible',
         'This partner has already had an offer for this opportunity.',
         'partnerId',
       );
     }
-    if (!(await claimCapacity(tx, partner.id, now, true))) {
+    // Scored as routing would score it, so the breakdown explains the pick either way.
+    const choice = scoreCandidate(candidate, settings.weights, settings.windowHours * HOUR_MS);
+    const timer = await insertOffer(sql, {
+      opportunity,
+      choice,
+      settings,
+      now,
+      offeredByUserId: input.userId,
+    });
+    if (timer === 'not_waiting') {
+      throw new DomainError(
+        'opportunity_not_routable',
+        'The opportunity changed meanwhile; reload and try again.',
+      );
+    }
+    if (timer === 'partner_unavailable') {
       throw new DomainError(
         'partner_not_eligible',
-        `Partner is ${partner.status}; only active partners can receive leads.`,
+        `This partner is ${candidate.status}; only active partners can receive leads.`,
         'partnerId',
       );
     }
-    const settings = await loadRoutingSettings(tx);
-    // Score the chosen partner as routing would, so the breakdown explains the pick either way.
-    const [row] = await tx.select().from(partners).where(eq(partners.id, partner.id));
-    const choice = scoreCandidate(
-      { ...row!, inCampaign: false, hasRelationship: false },
-      opportunity,
-      settings.weights,
-      settings.windowHours * HOUR_MS,
-    );
-    return createOffer(tx, { opportunity, choice, settings, now, offeredByUserId: input.userId });
-  });
+    return timer;
+  }
 }
 
 /** Gives the partner more time. Reminders are recomputed from the new deadline. */

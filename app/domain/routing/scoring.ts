@@ -1,4 +1,4 @@
-import type { Candidate, RoutingTarget } from './candidate';
+import type { Candidate } from './candidate';
 import type { RoutingWeights, WeightKey } from './settings';
 
 /** Each factor's fit in [0, 1] and the points it earned (fit × weight). */
@@ -22,18 +22,13 @@ const smoothedRate = (hits: number, total: number) => (hits + 1) / (total + 2);
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
-export function fitOf(
-  partner: Candidate,
-  target: RoutingTarget,
-  windowMs: number,
-): Record<WeightKey, number> {
+export function fitOf(partner: Candidate, windowMs: number): Record<WeightKey, number> {
   const answered = partner.offersAnswered;
   const averageResponseMs = answered > 0 ? partner.responseMsTotal / answered : null;
   return {
-    // A partner's first country is its home territory; others it merely covers.
-    territory: partner.countries[0] === target.country ? 1 : 0.5,
-    industry: partner.industries.includes(target.industry) ? 1 : 0,
-    segment: partner.sizeSegments.includes(target.sizeSegment) ? 1 : 0,
+    territory: partner.homeTerritory ? 1 : 0.5,
+    industry: partner.servesIndustry ? 1 : 0,
+    segment: partner.servesSegment ? 1 : 0,
     tier: TIER_FIT[partner.tier],
     campaign: partner.inCampaign ? 1 : 0,
     relationship: partner.hasRelationship ? 1 : 0,
@@ -45,11 +40,10 @@ export function fitOf(
 
 export function scoreCandidate(
   partner: Candidate,
-  target: RoutingTarget,
   weights: RoutingWeights,
   windowMs: number,
 ): ScoredCandidate {
-  const fit = fitOf(partner, target, windowMs);
+  const fit = fitOf(partner, windowMs);
   let score = 0;
   const breakdown = {} as ScoreBreakdown;
   for (const key of Object.keys(fit) as WeightKey[]) {
@@ -74,11 +68,10 @@ export function compareScored(a: ScoredCandidate, b: ScoredCandidate): number {
 
 export function rankCandidates(
   candidates: readonly Candidate[],
-  target: RoutingTarget,
   weights: RoutingWeights,
   windowMs: number,
 ): ScoredCandidate[] {
-  return candidates.map((c) => scoreCandidate(c, target, weights, windowMs)).sort(compareScored);
+  return candidates.map((c) => scoreCandidate(c, weights, windowMs)).sort(compareScored);
 }
 
 const FACTOR_WORDS: Record<WeightKey, (fit: number) => string> = {

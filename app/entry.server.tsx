@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type { EntryContext, HandleErrorFunction } from '@remix-run/node';
+import { createReadableStreamFromReadable } from '@remix-run/node';
+import { RemixServer, isRouteErrorResponse } from '@remix-run/react';
+import { isbot } from 'isbot';
+import { renderToPipeableStream } from 'react-dom/server';
+import { env } from './utils/env.server';
+
+// Fail at start, naming every bad variable, rather than at the first request that needs one.
+env();
+
+const ABORT_DELAY_MS = 5_000;
+
+/**
+ * Remix's default Node entry: browsers get the shell as soon as it is ready, crawlers the whole
+ * document at once.
+ */
+export default function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+) {
+  const waitForAll = isbot(request.headers.get('user-agent') ?? '') || remixContext.isSpaMode;
+  return new Promise<Response>((resolve, reject) => {
+    let shellRendered = false;
+    const { pipe, abort } = renderToPipeableStream(
+      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} />,
+      {
+        [waitForAll ? 'onAllReady' : 'onShellReady']() {
+          shellRendered = true;
+          const body = new PassThrough();
+          responseHeaders.set('Content-Type', 'text/html');
+          resolve(
+            new Response(createReadableStreamFromReadable(body), {
+              headers: responseHeaders,
+              status: responseStatusCode,
+            }),
+          );
+          pipe(body);
+        },
+        onShellError(error: unknown) {
+          reject(error);
+        },
+        onError(error: unknown) {
+          responseStatusCode = 500;
+          // Errors before the shell reject above and are logged by handleError.
+          if (shellRendered) logError(error, request);
+        },
+      },
+    );
+    // unref: a finished response must not hold a stopping process open for the full delay.
+    setTimeout(abort, ABORT_DELAY_MS).unref();
+  });
+}
+
+/**
+ * Unknown addresses and wrong methods are the visitor's doing and need no stack trace; anything
+ * else is logged with an id, while the page shows only a plain message.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    console.warn(`${request.method} ${new URL(request.url).pathname}: ${error.status} ${error.statusText}`);
+    return;
+  }
+  logError(error, request);
+};
+
+function logError(error: unknown, request: Request) {
+  console.error(`error ${randomUUID()} in ${request.method} ${new URL(request.url).pathname}:`, error);
+}

@@ -1,0 +1,99 @@
+import type { LinksFunction, MetaFunction } from '@remix-run/node';
+import {
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useRouteError,
+} from '@remix-run/react';
+import type { ReactNode } from 'react';
+import { SiteHeader } from './components/site-header';
+import stylesUrl from './styles/app.css?url';
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesUrl },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+];
+
+export const meta: MetaFunction = ({ error }) => {
+  if (!error) return [{ title: 'Baton' }];
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return [{ title: notFound ? 'Page not found · Baton' : 'Error · Baton' }];
+};
+
+/** The shell around every page, error pages included. */
+export function Layout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <SiteHeader />
+        <main id="main" className="page" tabIndex={-1}>
+          {children}
+        </main>
+        <footer className="site-footer">
+          <p>Baton · partner opportunity routing</p>
+        </footer>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+/**
+ * Unknown addresses get a 404 page; anything else a plain page. Error details and stack
+ * traces stay in the server log, never on the page.
+ */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return (
+      <ErrorPage title="Page not found" status={404}>
+        <p>There is no page at this address. It may have moved, or the link may be mistyped.</p>
+      </ErrorPage>
+    );
+  }
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    return (
+      <ErrorPage title="This request could not be completed" status={error.status}>
+        {/* A 4xx is one we threw on purpose, with a message written for the reader. */}
+        <p>{typeof error.data === 'string' && error.data ? error.data : error.statusText}</p>
+      </ErrorPage>
+    );
+  }
+  return (
+    <ErrorPage title="Something went wrong" status={isRouteErrorResponse(error) ? error.status : 500}>
+      <p>Baton could not show this page. The problem has been logged; please try again in a moment.</p>
+    </ErrorPage>
+  );
+}
+
+function ErrorPage({ title, status, children }: { title: string; status: number; children: ReactNode }) {
+  return (
+    <section className="error-page" aria-labelledby="error-title">
+      <p className="error-page__status">Error {status}</p>
+      <h1 id="error-title">{title}</h1>
+      {children}
+      <p>
+        <Link to="/queue">Go to the routing queue</Link>
+      </p>
+    </section>
+  );
+}
