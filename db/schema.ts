@@ -113,22 +113,16 @@ export const partners = pgTable(
 );
 
 /**
- * One row per (country, product line) a partner covers, kept by a trigger on `partners`.
- * Routing looks candidates up here by btree instead of testing every partner of a country.
+ * Bumped by a statement trigger whenever a partner's routing profile changes (not its
+ * counters). Routers keep the partner directory in memory and reload it when this moves.
  */
-export const partnerCoverage = pgTable(
-  'partner_coverage',
+export const partnerDirectoryVersion = pgTable(
+  'partner_directory_version',
   {
-    country: text('country').notNull(),
-    productLine: text('product_line').notNull(),
-    partnerId: integer('partner_id')
-      .notNull()
-      .references(() => partners.id, { onDelete: 'cascade' }),
+    id: smallint('id').primaryKey().default(1),
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
   },
-  (t) => [
-    primaryKey({ columns: [t.country, t.productLine, t.partnerId] }),
-    index('partner_coverage_partner_id_idx').on(t.partnerId),
-  ],
+  () => [check('partner_directory_version_singleton_check', sql`id = 1`)],
 );
 
 export const users = pgTable(

@@ -147,11 +147,10 @@ CREATE TABLE "opportunity_events" (
 	CONSTRAINT "opportunity_events_kind_check" CHECK (kind IN ('created', 'offered', 'accepted', 'declined', 'expired', 'withdrawn', 'unroutable', 'deadline_extended', 'status_changed'))
 );
 --> statement-breakpoint
-CREATE TABLE "partner_coverage" (
-	"country" text NOT NULL,
-	"product_line" text NOT NULL,
-	"partner_id" integer NOT NULL,
-	CONSTRAINT "partner_coverage_country_product_line_partner_id_pk" PRIMARY KEY("country","product_line","partner_id")
+CREATE TABLE "partner_directory_version" (
+	"id" smallint PRIMARY KEY DEFAULT 1 NOT NULL,
+	"version" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "partner_directory_version_singleton_check" CHECK (id = 1)
 );
 --> statement-breakpoint
 CREATE TABLE "partners" (
@@ -232,7 +231,6 @@ ALTER TABLE "opportunity_events" ADD CONSTRAINT "opportunity_events_opportunity_
 ALTER TABLE "opportunity_events" ADD CONSTRAINT "opportunity_events_offer_id_offers_id_fk" FOREIGN KEY ("offer_id") REFERENCES "public"."offers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "opportunity_events" ADD CONSTRAINT "opportunity_events_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "opportunity_events" ADD CONSTRAINT "opportunity_events_actor_user_id_users_id_fk" FOREIGN KEY ("actor_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "partner_coverage" ADD CONSTRAINT "partner_coverage_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "routing_settings" ADD CONSTRAINT "routing_settings_updated_by_user_id_users_id_fk" FOREIGN KEY ("updated_by_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "users" ADD CONSTRAINT "users_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "campaign_accounts_customer_id_idx" ON "campaign_accounts" USING btree ("customer_id");--> statement-breakpoint
@@ -260,7 +258,6 @@ CREATE INDEX "opportunity_events_opportunity_id_idx" ON "opportunity_events" USI
 CREATE INDEX "opportunity_events_offer_id_idx" ON "opportunity_events" USING btree ("offer_id") WHERE offer_id IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "opportunity_events_partner_id_idx" ON "opportunity_events" USING btree ("partner_id") WHERE partner_id IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "opportunity_events_actor_user_id_idx" ON "opportunity_events" USING btree ("actor_user_id") WHERE actor_user_id IS NOT NULL;--> statement-breakpoint
-CREATE INDEX "partner_coverage_partner_id_idx" ON "partner_coverage" USING btree ("partner_id");--> statement-breakpoint
 CREATE INDEX "routing_settings_updated_by_user_id_idx" ON "routing_settings" USING btree ("updated_by_user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_unique" ON "users" USING btree (lower("email"));--> statement-breakpoint
 CREATE INDEX "users_partner_id_idx" ON "users" USING btree ("partner_id") WHERE partner_id IS NOT NULL;

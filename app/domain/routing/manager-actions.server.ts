@@ -24,7 +24,7 @@ export async function offerByHand(
   {
     const now = clock.now();
     const { opportunity, settings, candidates, alreadyOffered } = await loadRoutingContext(
-      sql,
+      db,
       input.opportunityId,
       now,
       input.partnerId,

@@ -7,6 +7,7 @@ import type { OfferTimerState } from '../offers/checkpoints';
 import { iso, rawSql, withDeadlockRetry } from '../sql.server';
 import type { Candidate, RoutingTarget } from './candidate';
 import { ineligibility } from './eligibility';
+import { candidateOf, partnerDirectoryOf } from './partner-directory.server';
 import { rankCandidates, type ScoredCandidate } from './scoring';
 import { routingWeightsSchema, type RoutingSettings } from './settings';
 
@@ -46,7 +47,7 @@ export async function routeOpportunity(
   const sql = rawSql(db);
   for (;;) {
     const now = clock.now();
-    const { opportunity, settings, candidates } = await loadRoutingContext(sql, opportunityId, now);
+    const { opportunity, settings, candidates } = await loadRoutingContext(db, opportunityId, now);
     if (!opportunity) throw notFound('Opportunity', opportunityId);
     if (opportunity.status !== 'new') {
       return { kind: 'not_waiting', opportunityId, status: opportunity.status };
@@ -58,13 +59,18 @@ export async function routeOpportunity(
     }
     const ranked = rankCandidates(candidates, settings.weights, settings.windowHours * HOUR_MS);
     let raced = false;
+    const directory = partnerDirectoryOf(db);
     for (const choice of ranked) {
       const outcome = await insertOffer(sql, { opportunity, choice, settings, now, offeredByUserId: null });
-      if (outcome === 'partner_unavailable') continue; // filled up since we read it: next best
+      if (outcome === 'partner_unavailable') {
+        directory.noteFull(choice.candidate.id); // filled up or paused since we read it: next best
+        continue;
+      }
       if (outcome === 'not_waiting') {
         raced = true; // another router got there first: read again and report what it did
         break;
       }
+      directory.noteOffered(choice.candidate.id, now);
       return { kind: 'offered', opportunityId, partnerId: choice.candidate.id, timer: outcome };
     }
     if (raced) continue;
@@ -81,46 +87,22 @@ export interface RoutingContext {
 }
 
 /**
- * Everything a routing decision reads, in one statement and one round trip: the opportunity,
- * the settings, the partners it was offered to before, the customer's existing partners, and
- * the candidates as one JSON array (parsed natively, far cheaper than a hundred rows).
- * Candidates are narrowed by the indexed rules (country and product line through
- * partner_coverage, status, pause, capacity); `ineligibility()` stays the rule itself.
- * `onlyPartnerId` narrows to one partner, whatever its state: an offer made by hand.
+ * Everything a routing decision reads: one small statement (the opportunity, the settings, the
+ * partners offered this lead before, the customer's existing partners, the campaign's joined
+ * partners, the partner directory's version) and the in-memory partner directory.
+ * `onlyPartnerId` narrows to that one partner, whatever its state: an offer made by hand.
  */
 export async function loadRoutingContext(
-  sql: Sql,
+  db: Database,
   opportunityId: number,
   now: Date,
   onlyPartnerId: number | null = null,
 ): Promise<RoutingContext> {
-  const [row] = await sql`
+  const [row] = await rawSql(db)`
     WITH o AS (
       SELECT id, customer_id, campaign_id, country::text AS country, product_line, industry, size_segment,
              status, rounds
       FROM opportunities WHERE id = ${opportunityId}
-    ), c AS (
-      SELECT p.id, p.tier, p.status, p.max_open, p.open_load,
-        (extract(epoch FROM p.paused_until) * 1000)::float8 AS paused_until_ms,
-        (extract(epoch FROM p.last_offered_at) * 1000)::float8 AS last_offered_ms,
-        p.offers_answered, p.offers_accepted, p.offers_expired, p.response_ms_total::float8 AS response_ms,
-        p.leads_won, p.leads_closed,
-        o.country = ANY (p.countries) AS covers_country,
-        p.countries[1] = o.country AS home_territory,
-        o.product_line = ANY (p.product_lines) AS sells_product_line,
-        o.industry = ANY (p.industries) AS serves_industry,
-        o.size_segment = ANY (p.size_segments) AS serves_segment,
-        o.campaign_id IS NOT NULL AND EXISTS (
-          SELECT 1 FROM campaign_partners cp
-          WHERE cp.campaign_id = o.campaign_id AND cp.partner_id = p.id AND cp.status = 'joined') AS in_campaign
-      FROM o
-      ${
-        onlyPartnerId === null
-          ? sql`JOIN partner_coverage pc ON pc.country = o.country AND pc.product_line = o.product_line
-                JOIN partners p ON p.id = pc.partner_id AND p.status = 'active' AND p.open_load < p.max_open
-                  AND (p.paused_until IS NULL OR p.paused_until <= ${iso(now)}::timestamptz)`
-          : sql`JOIN partners p ON p.id = ${onlyPartnerId}`
-      }
     )
     SELECT
       (SELECT row_to_json(o) FROM o) AS opportunity,
@@ -130,16 +112,22 @@ export async function loadRoutingContext(
       (SELECT coalesce(array_agg(DISTINCT r.accepted_partner_id), '{}')
          FROM o JOIN opportunities r ON r.customer_id = o.customer_id
         WHERE r.accepted_partner_id IS NOT NULL) AS related,
-      (SELECT coalesce(json_agg(json_build_array(
-          id, tier, status, max_open, open_load, paused_until_ms, last_offered_ms, offers_answered,
-          offers_accepted, offers_expired, response_ms, leads_won, leads_closed, covers_country,
-          home_territory, sells_product_line, serves_industry, serves_segment, in_campaign)), '[]')
-         FROM c)::text AS candidates`;
+      (SELECT coalesce(array_agg(cp.partner_id), '{}')
+         FROM o JOIN campaign_partners cp ON cp.campaign_id = o.campaign_id AND cp.status = 'joined') AS joined,
+      (SELECT version FROM partner_directory_version WHERE id = 1) AS directory_version`;
   if (!row) throw new Error('routing context query returned no row');
+  const s = parseJson<SettingsJson>(row.settings);
+  if (!s) throw new Error('routing_settings has no row: run the migrations');
+  const settings: RoutingSettings = {
+    windowHours: s.window_hours,
+    reminderOffsetsHours: s.reminder_offsets_hours,
+    roundLimit: s.round_limit,
+    weights: routingWeightsSchema.parse(s.weights),
+  };
   const alreadyOffered = new Set<number>(row.offered_before);
-  const related = new Set<number>(row.related);
   const o = parseJson<OpportunityJson>(row.opportunity);
-  const opportunity: RoutableOpportunity | null = o && {
+  if (!o) return { opportunity: null, settings, candidates: [], alreadyOffered };
+  const opportunity: RoutableOpportunity = {
     id: o.id,
     customerId: o.customer_id,
     campaignId: o.campaign_id,
@@ -150,18 +138,19 @@ export async function loadRoutingContext(
     status: o.status,
     rounds: o.rounds,
   };
-  const s = parseJson<SettingsJson>(row.settings);
-  if (!s) throw new Error('routing_settings has no row: run the migrations');
-  const settings: RoutingSettings = {
-    windowHours: s.window_hours,
-    reminderOffsetsHours: s.reminder_offsets_hours,
-    roundLimit: s.round_limit,
-    weights: routingWeightsSchema.parse(s.weights),
-  };
-  const candidates = (JSON.parse(row.candidates) as unknown[][])
-    .map(toCandidate)
-    .map((c) => ({ ...c, hasRelationship: related.has(c.id) }))
-    .filter((c) => onlyPartnerId !== null || ineligibility(c, now, alreadyOffered) === null);
+  const related = new Set<number>(row.related);
+  const joined = new Set<number>(row.joined);
+  const directory = partnerDirectoryOf(db);
+  const version = Number(row.directory_version);
+  const pair = (id: number) => ({ inCampaign: joined.has(id), hasRelationship: related.has(id) });
+  if (onlyPartnerId !== null) {
+    const partner = await directory.get(onlyPartnerId, version);
+    const candidates = partner ? [candidateOf(partner, opportunity, pair(partner.id))] : [];
+    return { opportunity, settings, candidates, alreadyOffered };
+  }
+  const candidates = (await directory.covering(opportunity, version))
+    .map((partner) => candidateOf(partner, opportunity, pair(partner.id)))
+    .filter((c) => ineligibility(c, now, alreadyOffered) === null);
   return { opportunity, settings, candidates, alreadyOffered };
 }
 
@@ -186,33 +175,6 @@ interface SettingsJson {
 
 function parseJson<T>(value: unknown): T | null {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T | null;
-}
-
-function toCandidate(r: unknown[]): Candidate {
-  const n = (i: number) => r[i] as number;
-  const b = (i: number) => r[i] as boolean;
-  return {
-    id: n(0),
-    tier: r[1] as Candidate['tier'],
-    status: r[2] as Candidate['status'],
-    maxOpen: n(3),
-    openLoad: n(4),
-    pausedUntil: r[5] === null ? null : new Date(n(5)),
-    lastOfferedAt: r[6] === null ? null : new Date(n(6)),
-    offersAnswered: n(7),
-    offersAccepted: n(8),
-    offersExpired: n(9),
-    responseMsTotal: n(10),
-    leadsWon: n(11),
-    leadsClosed: n(12),
-    coversCountry: b(13),
-    homeTerritory: b(14),
-    sellsProductLine: b(15),
-    servesIndustry: b(16),
-    servesSegment: b(17),
-    inCampaign: b(18),
-    hasRelationship: false,
-  };
 }
 
 /**

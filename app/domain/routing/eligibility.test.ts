@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { HOUR_MS } from '../clock';
+import type { Candidate } from './candidate';
+import { ineligibility } from './eligibility';
+
+const NOW = new Date('2026-03-10T12:00:00Z');
+const NONE_OFFERED: ReadonlySet<number> = new Set();
+
+/** An active partner with room, covering the country and selling the product line. */
+function candidate(overrides: Partial<Candidate> = {}): Candidate {
+  return {
+    id: 1,
+    tier: 'gold',
+    status: 'active',
+    maxOpen: 10,
+    openLoad: 0,
+    pausedUntil: null,
+    lastOfferedAt: null,
+    offersAnswered: 0,
+    offersAccepted: 0,
+    offersExpired: 0,
+    responseMsTotal: 0,
+    leadsWon: 0,
+    leadsClosed: 0,
+    coversCountry: true,
+    homeTerritory: false,
+    sellsProductLine: true,
+    servesIndustry: false,
+    servesSegment: false,
+    inCampaign: false,
+    hasRelationship: false,
+    ...overrides,
+  };
+}
+
+describe('which partners may be offered a lead', () => {
+  it('an active partner with room that covers the country and sells the product line may be offered it', () => {
+    expect(ineligibility(candidate(), NOW, NONE_OFFERED)).toBeNull();
+  });
+
+  it('a suspended or inactive partner is never offered a lead', () => {
+    expect(ineligibility(candidate({ status: 'suspended' }), NOW, NONE_OFFERED)).toBe('not_active');
+    expect(ineligibility(candidate({ status: 'inactive' }), NOW, NONE_OFFERED)).toBe('not_active');
+  });
+
+  it('a partner paused until later (out of office) is skipped', () => {
+    const paused = candidate({ pausedUntil: new Date(NOW.getTime() + 3 * 24 * HOUR_MS) });
+
+    expect(ineligibility(paused, NOW, NONE_OFFERED)).toBe('paused');
+    expect(ineligibility(candidate({ pausedUntil: new Date(NOW.getTime() + 1) }), NOW, NONE_OFFERED)).toBe(
+      'paused',
+    );
+  });
+
+  it('a partner whose pause has ended is eligible again, from the moment it ends', () => {
+    const backSinceYesterday = candidate({ pausedUntil: new Date(NOW.getTime() - 24 * HOUR_MS) });
+    const backThisInstant = candidate({ pausedUntil: new Date(NOW) });
+
+    expect(ineligibility(backSinceYesterday, NOW, NONE_OFFERED)).toBeNull();
+    expect(ineligibility(backThisInstant, NOW, NONE_OFFERED)).toBeNull();
+  });
+
+  it('a partner working as many leads as it said it can take is at capacity', () => {
+    expect(ineligibility(candidate({ maxOpen: 5, openLoad: 5 }), NOW, NONE_OFFERED)).toBe('at_capacity');
+    expect(ineligibility(candidate({ maxOpen: 5, openLoad: 7 }), NOW, NONE_OFFERED)).toBe('at_capacity');
+    expect(ineligibility(candidate({ maxOpen: 0, openLoad: 0 }), NOW, NONE_OFFERED)).toBe('at_capacity');
+  });
+
+  it('a partner with one slot left still gets a lead', () => {
+    expect(ineligibility(candidate({ maxOpen: 5, openLoad: 4 }), NOW, NONE_OFFERED)).toBeNull();
+  });
+
+  it('a partner that does not cover the customer’s country is outside its territory', () => {
+    expect(ineligibility(candidate({ coversCountry: false }), NOW, NONE_OFFERED)).toBe('outside_territory');
+  });
+
+  it('a partner that does not sell the lead’s product line is skipped', () => {
+    expect(ineligibility(candidate({ sellsProductLine: false }), NOW, NONE_OFFERED)).toBe(
+      'product_line_not_sold',
+    );
+  });
+
+  it('a partner that already had an offer for this lead never gets it again', () => {
+    const offeredBefore = new Set([4, 7]);
+
+    expect(ineligibility(candidate({ id: 7 }), NOW, offeredBefore)).toBe('already_offered');
+    expect(ineligibility(candidate({ id: 5 }), NOW, offeredBefore)).toBeNull();
+  });
+
+  it('home territory, industry, segment, campaign and relationship only score, they never exclude', () => {
+    const plain = candidate({
+      homeTerritory: false,
+      servesIndustry: false,
+      servesSegment: false,
+      inCampaign: false,
+      hasRelationship: false,
+      tier: 'registered',
+    });
+
+    expect(ineligibility(plain, NOW, NONE_OFFERED)).toBeNull();
+  });
+});
