@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts', 'app/**/*.test.ts'],
+    include: ['tests/**/*.test.ts', 'app/**/*.test.ts', 'workers/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

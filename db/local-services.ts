@@ -90,7 +90,9 @@ export async function startPrivateRedis(dataRoot: string): Promise<LocalService 
       '--maxmemory-policy',
       'noeviction',
     ],
-    { stdio: 'ignore' },
+    // Its own process group: a Ctrl-C in the terminal must not kill Redis before the workers
+    // that use it have closed their connections.
+    { stdio: 'ignore', detached: true },
   );
   await waitForSpawn(child);
   await waitForPort(port);

@@ -12,7 +12,7 @@ import { migrateDatabase } from '../db/migrate';
 import { systemClock } from '../app/domain/clock';
 import { envSchema } from '../app/utils/env.server';
 import { seedDemoData } from './seed';
-import { startWorker } from './start-worker';
+import { startWorker, type RunningWorker } from './start-worker';
 
 /**
  * `npm run demo`: the whole portal on one machine. Postgres and Redis come from DATABASE_URL /
@@ -75,7 +75,9 @@ async function startUp(): Promise<void> {
 
   const redis = await step('starting a private redis-server', () => ensureRedis(dataRoot));
   await started('Redis', redis.stop);
-  if (process.env.REDIS_URL) await step(`reaching Redis at ${redact(redis.url)}`, () => pingRedis(redis.url));
+  if (process.env.REDIS_URL) {
+    await step(`reaching Redis at REDIS_URL ${redact(redis.url)}`, () => pingRedis(redis.url));
+  }
   say(
     `Redis: ${process.env.REDIS_URL ? `REDIS_URL ${redact(redis.url)}` : `private redis-server, ${redis.url}`}`,
   );
@@ -99,6 +101,10 @@ async function startUp(): Promise<void> {
     await step('building the web app', () => run('npx', ['remix', 'vite:build']));
   }
 
+  // The web server first: stopped in reverse order, the worker then goes first, while Redis is
+  // most likely still there for it to finish its jobs.
+  await startWeb(env.PORT, pg.url, redis.url);
+
   const worker = await step('starting the worker', () =>
     startWorker({
       databaseUrl: pg.url,
@@ -109,19 +115,22 @@ async function startUp(): Promise<void> {
       reconcileEveryMs: env.RECONCILE_EVERY_MS,
       stalledMs: env.WORKER_STALLED_MS,
       clock: systemClock,
-      log: (line) => console.log(`[worker] ${line}`),
+      // Quiet once stopping: after a Ctrl-C, Redis and Postgres are going away at the same time.
+      log: (line) => {
+        if (!stopping) console.log(`[worker] ${line}`);
+      },
     }),
   );
-  await started('the worker', worker.stop);
+  await started('the worker', () => stopWorker(worker, redis.url));
   // The seed plays its history without Redis: one pass gives every pending offer its timer now
   // instead of at the reconciler's first tick, and expires what fell due while the demo was off.
   const repair = await step('reconciling timers', () => worker.reconcileNow());
   say(
-    `worker running: ${repair.pendingChecked} pending offers checked, ${repair.timersRestored} timers set, ` +
-      `${repair.expired} overdue offers expired, ${repair.routed} waiting leads routed`,
+    `worker running: ${repair.pendingChecked} pending offers have their timers` +
+      (repair.expired ? `, ${repair.expired} overdue offers expired and routed on` : '') +
+      (repair.routed ? `, ${repair.routed} waiting leads routed` : ''),
   );
 
-  await startWeb(env.PORT, pg.url, redis.url);
   printWelcome(env.PORT, env.DEMO_PASSWORD, seededNow, partnerSlugs);
 }
 
@@ -134,7 +143,7 @@ for (const signal of SIGNALS) {
     void (async () => {
       await stopAll();
       // A step still in flight (Postgres starting, say) stops what it started, then gives up.
-      await Promise.race([startup.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      await Promise.race([startup.catch(() => {}), delay(15_000)]);
       say('stopped');
       process.exit(0);
     })();
@@ -175,8 +184,9 @@ async function requireFreePort(port: number): Promise<void> {
     probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
     probe.listen(port, () => probe.close(() => resolve(null)));
   });
-  if (problem === 'EADDRINUSE')
+  if (problem === 'EADDRINUSE') {
     throw new ConfigError(`PORT ${port} is already in use: set PORT to a free port.`);
+  }
   if (problem) throw new ConfigError(`PORT ${port} cannot be used (${problem}): set PORT to another port.`);
 }
 
@@ -189,10 +199,14 @@ async function pingRedis(url: string): Promise<void> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on('error', () => {});
+  // ioredis rejects with "Connection is closed."; the event says why.
+  let cause: Error | undefined;
+  client.on('error', (error: Error) => (cause ??= error));
   try {
     await client.connect();
     await client.ping();
+  } catch (error) {
+    throw cause ?? error;
   } finally {
     client.disconnect();
   }
@@ -214,6 +228,27 @@ async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
         if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
       }
     }
+  }
+}
+
+/**
+ * A Ctrl-C reaches the whole process group, so a private redis-server may already be gone, and
+ * BullMQ's close() would wait for it forever. Nothing is lost by not waiting: the jobs in hand
+ * are safe to run again and Postgres holds the truth.
+ */
+async function stopWorker(worker: RunningWorker, redisUrl: string): Promise<void> {
+  let polling: NodeJS.Timeout | undefined;
+  const redisGone = new Promise<void>((resolve) => {
+    polling = setInterval(() => {
+      void pingRedis(redisUrl).catch(() => resolve());
+    }, 250);
+  });
+  const closing = worker.stop();
+  closing.catch(() => {});
+  try {
+    await Promise.race([closing, redisGone, delay(15_000)]);
+  } finally {
+    clearInterval(polling);
   }
 }
 
@@ -275,6 +310,9 @@ async function startWeb(port: number, databaseUrl: string, redisUrl: string): Pr
   const web = spawn(process.execPath, [remixServe, path.relative(root, serverBuild)], {
     cwd: root,
     stdio: 'inherit',
+    // Its own process group: a Ctrl-C reaches it only through stopChild(), once, after which
+    // remix-serve closes its listener and the pool (a second signal makes it print an error).
+    detached: true,
     env: {
       ...process.env,
       PORT: String(port),
@@ -348,8 +386,16 @@ async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return messageOf(error.errors[0]);
+  // drizzle wraps a Postgres error as "Failed query: <the whole SQL>"; the cause says what failed.
+  if (error instanceof Error && error.message.startsWith('Failed query:') && error.cause) {
+    return messageOf(error.cause);
+  }
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }

@@ -4,8 +4,8 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import { opportunities } from '../db/schema';
 import { overdueOfferIds, pendingTimersAfter } from '../app/domain/offers/timer-state.server';
 import { timerJobFor, type OfferTimerJob } from '../app/domain/offers/timer-queue.server';
-import { expireAndReroute, routeAndSchedule, type LoopDeps } from '../app/domain/routing/loop.server';
-import { mapWithConcurrency } from './concurrency';
+import { expireAndReroute, routeBatchAndSchedule, type LoopDeps } from '../app/domain/routing/loop.server';
+import { chunk, mapWithConcurrency } from './concurrency';
 
 export interface ReconcileReport {
   expired: number;
@@ -42,7 +42,11 @@ export async function reconcile(deps: LoopDeps, timerQueue: Queue<OfferTimerJob>
       .orderBy(asc(opportunities.id))
       .limit(500);
     if (waiting.length === 0) break;
-    const results = await mapWithConcurrency(waiting, 8, (o) => routeAndSchedule(deps, o.id));
+    const batches = chunk(
+      waiting.map((o) => o.id),
+      50,
+    );
+    const results = (await mapWithConcurrency(batches, 4, (ids) => routeBatchAndSchedule(deps, ids))).flat();
     report.routed += results.filter((r) => r.kind !== 'not_waiting').length;
     after = waiting[waiting.length - 1]!.id;
   }

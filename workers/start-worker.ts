@@ -72,6 +72,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
     { connection, prefix: options.prefix, concurrency: 1, lockDuration: 120_000 },
   );
+  for (const queue of [timerQueue, maintenanceQueue]) {
+    queue.on('error', (error) => log(`queue ${queue.name}: ${error.message}`));
+  }
   for (const worker of [timerWorker, maintenanceWorker]) {
     worker.on('failed', (job, error) => log(`job ${job?.id ?? '?'} failed: ${error.message}`));
     worker.on('error', (error) => log(`worker error: ${error.message}`));

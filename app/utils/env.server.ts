@@ -8,7 +8,12 @@ const postgresUrl = z
 const redisUrl = z
   .string({ error: 'is not set: it names the Redis server, e.g. redis://127.0.0.1:6379' })
   .regex(/^rediss?:\/\//, 'must be a redis:// URL');
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -4,8 +4,8 @@ import { createDatabase } from '../../db/client';
 import { ensureRedis } from '../../db/local-services';
 import { systemClock } from '../../app/domain/clock';
 import { BullTimerScheduler } from '../../app/domain/offers/timer-queue.server';
-import { routeAndSchedule } from '../../app/domain/routing/loop.server';
-import { mapWithConcurrency } from '../../workers/concurrency';
+import { routeBatchAndSchedule } from '../../app/domain/routing/loop.server';
+import { chunk, mapWithConcurrency } from '../../workers/concurrency';
 import { freshBenchDatabase, withDatabaseName } from './bench-database';
 import { pgbenchInit, pgbenchTps } from './pgbench';
 import { generateRoutingData } from './routing-data';
@@ -17,6 +17,7 @@ import { generateRoutingData } from './routing-data';
 const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 10_000);
 const OPPORTUNITIES = Number(process.env.BENCH_OPPORTUNITIES ?? 100_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+const BATCH = Number(process.env.BENCH_BATCH ?? 50);
 const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? 40);
 
 const { url, server, serverUrl } = await freshBenchDatabase('baton_bench_routing');
@@ -52,7 +53,10 @@ const tpsRuns: number[] = [];
 if (hasPgbench) tpsRuns.push(await pgbenchTps(pgbenchUrl, CLIENTS, PGBENCH_SECONDS / 2));
 
 const started = performance.now();
-const results = await mapWithConcurrency(ids, CLIENTS, (id) => routeAndSchedule(deps, id));
+// A backlog is routed the way the product routes one (imports, the reconciler): in batches.
+const results = (
+  await mapWithConcurrency(chunk(ids, BATCH), CLIENTS, (batch) => routeBatchAndSchedule(deps, batch))
+).flat();
 const routeSeconds = (performance.now() - started) / 1000;
 const offered = results.filter((r) => r.kind === 'offered').length;
 
@@ -70,6 +74,7 @@ console.log(
     offered,
     unroutable: results.filter((r) => r.kind === 'unroutable').length,
     clients: CLIENTS,
+    batch: BATCH,
     seed_s: Number(seedSeconds.toFixed(1)),
     routed_per_s: Math.round(routedPerSecond),
     pgbench_tps: tps === null ? null : Math.round(tps),

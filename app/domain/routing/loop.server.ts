@@ -11,6 +11,7 @@ import type { OfferTimerState } from '../offers/checkpoints';
 import type { TimerScheduler } from '../offers/timer-queue.server';
 import { createOpportunity, type NewOpportunity } from '../opportunities/create-opportunity.server';
 import { extendDeadline, offerByHand } from './manager-actions.server';
+import { routeBatch } from './route-batch.server';
 import { routeOpportunity, type RouteResult } from './route-opportunity.server';
 
 /** What the loop needs from the outside world; the web app and the workers build one each. */
@@ -37,6 +38,19 @@ export async function routeAndSchedule(deps: LoopDeps, opportunityId: number): P
   const result = await routeOpportunity(deps.db, opportunityId, deps.clock);
   if (result.kind === 'offered') await scheduleTimers(deps, [result.timer]);
   return result;
+}
+
+/** A backlog at once: see `routeBatch`. Timers go to Redis in one round trip. */
+export async function routeBatchAndSchedule(
+  deps: LoopDeps,
+  opportunityIds: number[],
+): Promise<RouteResult[]> {
+  const results = await routeBatch(deps.db, opportunityIds, deps.clock);
+  await scheduleTimers(
+    deps,
+    results.flatMap((r) => (r.kind === 'offered' ? [r.timer] : [])),
+  );
+  return results;
 }
 
 export async function submitOpportunity(deps: LoopDeps, input: NewOpportunity) {

@@ -64,6 +64,11 @@ export class PartnerDirectory {
     partner.lastOfferedAt = at;
   }
 
+  /** Forget the running figures: the next decision reloads them. */
+  invalidate(): void {
+    this.loadedAt = 0;
+  }
+
   /** The capacity claim failed: treat the partner as full until the next reload. */
   noteFull(partnerId: number): void {
     const partner = this.byId.get(partnerId);

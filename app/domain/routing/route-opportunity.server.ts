@@ -116,28 +116,11 @@ export async function loadRoutingContext(
          FROM o JOIN campaign_partners cp ON cp.campaign_id = o.campaign_id AND cp.status = 'joined') AS joined,
       (SELECT version FROM partner_directory_version WHERE id = 1) AS directory_version`;
   if (!row) throw new Error('routing context query returned no row');
-  const s = parseJson<SettingsJson>(row.settings);
-  if (!s) throw new Error('routing_settings has no row: run the migrations');
-  const settings: RoutingSettings = {
-    windowHours: s.window_hours,
-    reminderOffsetsHours: s.reminder_offsets_hours,
-    roundLimit: s.round_limit,
-    weights: routingWeightsSchema.parse(s.weights),
-  };
+  const settings = parseSettings(row.settings);
   const alreadyOffered = new Set<number>(row.offered_before);
   const o = parseJson<OpportunityJson>(row.opportunity);
   if (!o) return { opportunity: null, settings, candidates: [], alreadyOffered };
-  const opportunity: RoutableOpportunity = {
-    id: o.id,
-    customerId: o.customer_id,
-    campaignId: o.campaign_id,
-    country: o.country,
-    productLine: o.product_line,
-    industry: o.industry,
-    sizeSegment: o.size_segment,
-    status: o.status,
-    rounds: o.rounds,
-  };
+  const opportunity = toRoutable(o);
   const related = new Set<number>(row.related);
   const joined = new Set<number>(row.joined);
   const directory = partnerDirectoryOf(db);
@@ -155,7 +138,7 @@ export async function loadRoutingContext(
 }
 
 /** The JSON columns of the context query, as the query above shapes them. */
-interface OpportunityJson {
+export interface OpportunityJson {
   id: number;
   customer_id: number;
   campaign_id: number | null;
@@ -173,8 +156,33 @@ interface SettingsJson {
   weights: unknown;
 }
 
-function parseJson<T>(value: unknown): T | null {
+export function parseJson<T>(value: unknown): T | null {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T | null;
+}
+
+export function parseSettings(value: unknown): RoutingSettings {
+  const s = parseJson<SettingsJson>(value);
+  if (!s) throw new Error('routing_settings has no row: run the migrations');
+  return {
+    windowHours: s.window_hours,
+    reminderOffsetsHours: s.reminder_offsets_hours,
+    roundLimit: s.round_limit,
+    weights: routingWeightsSchema.parse(s.weights),
+  };
+}
+
+export function toRoutable(o: OpportunityJson): RoutableOpportunity {
+  return {
+    id: o.id,
+    customerId: o.customer_id,
+    campaignId: o.campaign_id,
+    country: o.country,
+    productLine: o.product_line,
+    industry: o.industry,
+    sizeSegment: o.size_segment,
+    status: o.status,
+    rounds: o.rounds,
+  };
 }
 
 /**
