@@ -1,9 +1,5 @@
-/**
- * What routing knows about a partner when it weighs it for one opportunity: the partner's own
- * figures, and facts about the pair (does it cover the country, sell the product line…) that
- * the candidate query works out next to the data.
- */
-export interface Candidate {
+/** A partner's state and running figures, as routing reads them. */
+export interface PartnerFigures {
   id: number;
   tier: 'platinum' | 'gold' | 'silver' | 'registered';
   status: 'active' | 'suspended' | 'inactive';
@@ -17,6 +13,13 @@ export interface Candidate {
   responseMsTotal: number;
   leadsWon: number;
   leadsClosed: number;
+}
+
+/**
+ * What routing knows about a partner when it weighs it for one opportunity: the partner's own
+ * figures, and facts about the pair (does it cover the country, sell the product line…).
+ */
+export interface Candidate extends PartnerFigures {
   /** Covers the opportunity's country at all. */
   coversCountry: boolean;
   /** The opportunity's country is the partner's first, its home territory. */

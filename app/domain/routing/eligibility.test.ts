@@ -1,37 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../clock';
-import type { Candidate } from './candidate';
+import { candidate } from '../../../tests/support/candidate-factory';
 import { ineligibility } from './eligibility';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const NONE_OFFERED: ReadonlySet<number> = new Set();
-
-/** An active partner with room, covering the country and selling the product line. */
-function candidate(overrides: Partial<Candidate> = {}): Candidate {
-  return {
-    id: 1,
-    tier: 'gold',
-    status: 'active',
-    maxOpen: 10,
-    openLoad: 0,
-    pausedUntil: null,
-    lastOfferedAt: null,
-    offersAnswered: 0,
-    offersAccepted: 0,
-    offersExpired: 0,
-    responseMsTotal: 0,
-    leadsWon: 0,
-    leadsClosed: 0,
-    coversCountry: true,
-    homeTerritory: false,
-    sellsProductLine: true,
-    servesIndustry: false,
-    servesSegment: false,
-    inCampaign: false,
-    hasRelationship: false,
-    ...overrides,
-  };
-}
 
 describe('which partners may be offered a lead', () => {
   it('an active partner with room that covers the country and sells the product line may be offered it', () => {

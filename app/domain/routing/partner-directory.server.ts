@@ -1,26 +1,13 @@
 import type { Sql } from 'postgres';
 import type { Database } from '../../../db/client';
-import type { Candidate, RoutingTarget } from './candidate';
+import type { Candidate, PartnerFigures, RoutingTarget } from './candidate';
 
 /** A partner as the router keeps it in memory: its routing profile and its running figures. */
-export interface PartnerProfile {
-  id: number;
-  tier: Candidate['tier'];
-  status: Candidate['status'];
+export interface PartnerProfile extends PartnerFigures {
   countries: string[];
   industries: string[];
   sizeSegments: string[];
   productLines: string[];
-  maxOpen: number;
-  openLoad: number;
-  pausedUntil: Date | null;
-  lastOfferedAt: Date | null;
-  offersAnswered: number;
-  offersAccepted: number;
-  offersExpired: number;
-  responseMsTotal: number;
-  leadsWon: number;
-  leadsClosed: number;
 }
 
 /** How old the running figures (load, rates, last offer) may get before a reload. */
@@ -143,25 +130,14 @@ export function candidateOf(
   target: RoutingTarget,
   pair: { inCampaign: boolean; hasRelationship: boolean },
 ): Candidate {
+  const { countries, industries, sizeSegments, productLines, ...figures } = partner;
   return {
-    id: partner.id,
-    tier: partner.tier,
-    status: partner.status,
-    maxOpen: partner.maxOpen,
-    openLoad: partner.openLoad,
-    pausedUntil: partner.pausedUntil,
-    lastOfferedAt: partner.lastOfferedAt,
-    offersAnswered: partner.offersAnswered,
-    offersAccepted: partner.offersAccepted,
-    offersExpired: partner.offersExpired,
-    responseMsTotal: partner.responseMsTotal,
-    leadsWon: partner.leadsWon,
-    leadsClosed: partner.leadsClosed,
-    coversCountry: partner.countries.includes(target.country),
-    homeTerritory: partner.countries[0] === target.country,
-    sellsProductLine: partner.productLines.includes(target.productLine),
-    servesIndustry: partner.industries.includes(target.industry),
-    servesSegment: partner.sizeSegments.includes(target.sizeSegment),
+    ...figures,
+    coversCountry: countries.includes(target.country),
+    homeTerritory: countries[0] === target.country,
+    sellsProductLine: productLines.includes(target.productLine),
+    servesIndustry: industries.includes(target.industry),
+    servesSegment: sizeSegments.includes(target.sizeSegment),
     inCampaign: pair.inCampaign,
     hasRelationship: pair.hasRelationship,
   };

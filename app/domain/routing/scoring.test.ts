@@ -1,38 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../clock';
 import type { Candidate } from './candidate';
+import { candidate } from '../../../tests/support/candidate-factory';
 import { compareScored, explainBreakdown, fitOf, rankCandidates, scoreCandidate } from './scoring';
 import { DEFAULT_ROUTING_SETTINGS, WEIGHT_KEYS, type RoutingWeights } from './settings';
 
 const WINDOW_MS = DEFAULT_ROUTING_SETTINGS.windowHours * HOUR_MS;
 const WEIGHTS = DEFAULT_ROUTING_SETTINGS.weights;
-
-/** An eligible gold partner with no history and no special tie to the lead; override what matters. */
-function candidate(overrides: Partial<Candidate> = {}): Candidate {
-  return {
-    id: 1,
-    tier: 'gold',
-    status: 'active',
-    maxOpen: 10,
-    openLoad: 0,
-    pausedUntil: null,
-    lastOfferedAt: null,
-    offersAnswered: 0,
-    offersAccepted: 0,
-    offersExpired: 0,
-    responseMsTotal: 0,
-    leadsWon: 0,
-    leadsClosed: 0,
-    coversCountry: true,
-    homeTerritory: false,
-    sellsProductLine: true,
-    servesIndustry: false,
-    servesSegment: false,
-    inCampaign: false,
-    hasRelationship: false,
-    ...overrides,
-  };
-}
 
 const rankedIds = (candidates: readonly Candidate[], weights: RoutingWeights = WEIGHTS) =>
   rankCandidates(candidates, weights, WINDOW_MS).map((s) => s.candidate.id);
