@@ -1,4 +1,4 @@
-import type { LinksFunction, MetaFunction } from '@remix-run/node';
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import {
   Link,
   Links,
@@ -8,10 +8,13 @@ import {
   ScrollRestoration,
   isRouteErrorResponse,
   useRouteError,
+  useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
-import { SiteHeader } from './components/site-header';
+import { AccountMenu, SiteHeader } from './components/site-header';
 import stylesUrl from './styles/app.css?url';
+import { csrfTokenFor } from './utils/csrf.server';
+import { clearSessionCookie, getCurrentSession, readCookie, sessionCookieName } from './utils/session.server';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesUrl },
@@ -24,8 +27,27 @@ export const meta: MetaFunction = ({ error }) => {
   return [{ title: notFound ? 'Page not found · Baton' : 'Error · Baton' }];
 };
 
+/**
+ * Who is signed in (for the header) and the CSRF token that every form on the page carries.
+ * A stale session cookie is cleared; without a session, the pre-session CSRF cookie is set.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const session = await getCurrentSession(request);
+  const csrf = await csrfTokenFor(request);
+  const headers = new Headers();
+  if (csrf.setCookie) headers.append('Set-Cookie', csrf.setCookie);
+  if (!session && readCookie(request, sessionCookieName()))
+    headers.append('Set-Cookie', clearSessionCookie());
+  const user = session
+    ? { name: session.user.name, email: session.user.email, role: session.user.role }
+    : null;
+  return data({ user, csrf: csrf.token }, { headers });
+}
+
 /** The shell around every page, error pages included. */
 export function Layout({ children }: { children: ReactNode }) {
+  const root = useRouteLoaderData<typeof loader>('root');
+  const user = root?.user ?? null;
   return (
     <html lang="en">
       <head>
@@ -39,7 +61,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <SiteHeader />
+        <SiteHeader account={user ? <AccountMenu name={user.name} email={user.email} /> : null} />
         <main id="main" className="page" tabIndex={-1}>
           {children}
         </main>

@@ -491,3 +491,42 @@ export const notifications = pgTable(
     check('notifications_status_check', oneOf('status', NOTIFICATION_STATUSES)),
   ],
 );
+
+/**
+ * Server-side sessions. The cookie carries a random token; the row is keyed by its SHA-256, so a
+ * leaked copy of this table cannot be replayed as cookies. Deleting a row ends that session at once.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** sha256(token) in hex. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Per-session secret echoed by every form (CSRF). */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+    /** The absolute limit; inactivity is measured from last_seen_at. */
+    expiresAt: at('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_expires_at_idx').on(t.expiresAt)],
+);
+
+/**
+ * Failed sign-in counters, one row per key ('email:<lowercased>' or 'ip:<address>'), so guessing
+ * is slowed per account and per client address alike.
+ */
+export const signInAttempts = pgTable(
+  'sign_in_attempts',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull().default(0),
+    windowStartedAt: at('window_started_at').notNull(),
+    lockedUntil: at('locked_until'),
+    /** How many lockouts in a row: each one lasts longer. */
+    lockouts: integer('lockouts').notNull().default(0),
+  },
+  () => [check('sign_in_attempts_failures_check', sql`failures >= 0 AND lockouts >= 0`)],
+);

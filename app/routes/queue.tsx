@@ -7,14 +7,15 @@ import { declineReasonLabel, unroutableReasonLabel } from '../components/reason-
 import { systemClock } from '../domain/clock';
 import { EXPIRING_SOON_HOURS, getRoutingQueue } from '../models/routing-queue.server';
 import { database } from '../utils/db.server';
+import { requirePermission } from '../utils/permissions.server';
 
 export const meta: MetaFunction = () => [{ title: 'Routing queue · Baton' }];
 
 const REVALIDATE_EVERY_MS = 15_000;
 
-// TODO(sign-in milestone): open with requireUserWithPermission(request, 'read:routing-queue:any');
-// until then the page is read-only and carries no customer identity.
-export async function loader(_args: LoaderFunctionArgs) {
+// Channel managers and admins only; anonymous visitors are sent to sign in, anyone else gets a 404.
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requirePermission(request, 'read:routing-queue:any');
   const now = systemClock.now();
   const queue = await getRoutingQueue(database(), now);
   return {

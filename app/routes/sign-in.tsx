@@ -1,42 +1,162 @@
-import type { MetaFunction } from '@remix-run/node';
-import { Form, useActionData, useNavigation } from '@remix-run/react';
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
+import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
+import { z } from 'zod';
+import { CsrfField } from '../components/csrf-field';
+import { clientAddress, signIn } from '../utils/auth.server';
+import { clearPreSessionCsrfCookie, requireCsrf } from '../utils/csrf.server';
+import { getUser, homePathFor } from '../utils/permissions.server';
+import { sessionCookie } from '../utils/session.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Baton' }];
 
-const SIGN_IN_UNAVAILABLE =
-  'Sign-in is not available yet: it arrives in the next release. Nothing was sent or stored.';
+export const WRONG_CREDENTIALS = 'That email and password do not match an active Baton account.';
 
-/**
- * A placeholder: the credentials are not read, checked or kept. The answer says so plainly
- * rather than pretending to sign anyone in.
- */
-export function action() {
-  return { ok: false as const, message: SIGN_IN_UNAVAILABLE };
+const signInSchema = z.object({
+  email: z
+    .string({ error: 'Enter your work email.' })
+    .trim()
+    .min(1, 'Enter your work email.')
+    .max(254, 'An email address has at most 254 characters.')
+    .pipe(z.email({ error: 'Enter an email address such as name@company.com.' })),
+  password: z
+    .string({ error: 'Enter your password.' })
+    .min(1, 'Enter your password.')
+    .max(1024, 'A password has at most 1024 characters.'),
+  redirectTo: z.string().optional(),
+});
+
+/** Only a path on this site: never `//evil.example` or `/\evil.example`, which browsers treat as another host. */
+export function safeRedirect(to: unknown, fallback: string): string {
+  if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) {
+    return fallback;
+  }
+  return to;
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  if (user) throw redirect(homePathFor(user));
+  return null;
+}
+
+type FieldErrors = Partial<Record<'email' | 'password', string>>;
+type SignInAnswer = { fieldErrors: FieldErrors; formError: string | null; email: string };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await requireCsrf(request, formData);
+  const parsed = signInSchema.safeParse({
+    email: formData.get('email') ?? undefined,
+    password: formData.get('password') ?? undefined,
+    redirectTo: formData.get('redirectTo') ?? undefined,
+  });
+  const typedEmail = typeof formData.get('email') === 'string' ? String(formData.get('email')) : '';
+  if (!parsed.success) {
+    const fieldErrors: FieldErrors = {};
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0];
+      if ((field === 'email' || field === 'password') && !fieldErrors[field])
+        fieldErrors[field] = issue.message;
+    }
+    return data<SignInAnswer>({ fieldErrors, formError: null, email: typedEmail }, { status: 400 });
+  }
+
+  const result = await signIn({
+    email: parsed.data.email,
+    password: parsed.data.password,
+    clientAddress: clientAddress(request),
+  });
+  if (!result.ok && result.reason === 'locked') {
+    const waitSeconds = Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000));
+    return data<SignInAnswer>(
+      { fieldErrors: {}, formError: lockedMessage(result.retryAt, waitSeconds), email: typedEmail },
+      { status: 429, headers: { 'Retry-After': String(waitSeconds) } },
+    );
+  }
+  if (!result.ok) {
+    return data<SignInAnswer>(
+      { fieldErrors: {}, formError: WRONG_CREDENTIALS, email: typedEmail },
+      { status: 401 },
+    );
+  }
+
+  const headers = new Headers();
+  headers.append('Set-Cookie', sessionCookie(result.token, result.expiresAt));
+  headers.append('Set-Cookie', clearPreSessionCsrfCookie());
+  throw redirect(safeRedirect(parsed.data.redirectTo, homePathFor(result)), { headers });
+}
+
+function lockedMessage(retryAt: Date, waitSeconds: number): string {
+  const minutes = Math.ceil(waitSeconds / 60);
+  const time = retryAt.toISOString().slice(11, 16);
+  return `Too many failed sign-ins. For your account's safety, sign-in is paused: try again after ${time} UTC (in about ${minutes} minute${minutes === 1 ? '' : 's'}).`;
 }
 
 export default function SignIn() {
   const answer = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
   const submitting = useNavigation().state === 'submitting';
+  const errors = answer?.fieldErrors ?? {};
   return (
     <section className="narrow" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in</h1>
-      <p className="notice">
-        Sign-in arrives in the next release. Until then this form does not sign you in.
-      </p>
-      <Form method="post" className="form">
+      <Form method="post" className="form" noValidate>
+        <CsrfField />
+        <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? ''} />
         <div className="field">
           <label htmlFor="email">Work email</label>
-          <input id="email" name="email" type="email" autoComplete="username" required />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            defaultValue={answer?.email}
+            aria-invalid={errors.email ? true : undefined}
+            aria-describedby={errors.email ? 'email-error' : undefined}
+          />
+          {errors.email ? (
+            <p
+              id="email-error"
+              className="field__error"
+              style={{ color: 'var(--danger-ink)', margin: '0.25rem 0 0' }}
+            >
+              {errors.email}
+            </p>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor="password">Password</label>
-          <input id="password" name="password" type="password" autoComplete="current-password" required />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            aria-invalid={errors.password ? true : undefined}
+            aria-describedby={errors.password ? 'password-error' : undefined}
+          />
+          {errors.password ? (
+            <p
+              id="password-error"
+              className="field__error"
+              style={{ color: 'var(--danger-ink)', margin: '0.25rem 0 0' }}
+            >
+              {errors.password}
+            </p>
+          ) : null}
         </div>
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? 'Signing in…' : 'Sign in'}
         </button>
-        <p className="form__status" role="status" aria-live="polite">
-          {answer?.message}
+        <p className="form__status" role="alert" aria-live="assertive">
+          {answer?.formError}
         </p>
       </Form>
     </section>

@@ -1,70 +1,37 @@
-import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { opportunities, partners } from '../../db/schema';
-import { recordEvent } from '../../app/domain/records.server';
-import { inTransaction } from '../../app/domain/transaction.server';
+import { updateLeadStage, type LostReason } from '../../app/domain/leads/lead-progress.server';
 import type { LeadStage } from './script';
 
-const FROM: Record<LeadStage['to'], string[]> = {
-  contacted: ['accepted'],
-  proposal: ['contacted'],
-  won: ['proposal'],
-  lost: ['contacted', 'proposal'],
+/**
+ * The seed's stories give a lost deal as a sentence; the product records a reason from its fixed
+ * list and keeps the sentence as the note. A story added without a reason here stops the seed.
+ */
+const LOST_REASON_OF: Record<string, LostReason> = {
+  'Chose a competitor on price': 'price',
+  'Budget frozen until next fiscal year': 'no_budget',
+  'Project cancelled after a merger': 'timing',
+  'Customer stayed with the incumbent supplier': 'competitor',
+  'No decision: the sponsor left the company': 'no_decision',
+  'Went with a cloud-native alternative': 'competitor',
 };
 
 /**
- * Moves an accepted lead along its sales stages, as a partner working it would. The domain has
- * no function for this yet, so the seed does what that function must: the status, its timeline
- * event and, on closing, the partner's capacity and win figures, in one transaction.
+ * Moves an accepted lead along its sales stages, as a partner working it would: through the same
+ * domain function as the portal, at the moment the story says.
  */
 export async function advanceLead(
   db: Database,
   input: LeadStage & { opportunityId: number; at: Date; actorUserId: number | null },
 ): Promise<void> {
-  await inTransaction(db, async (tx) => {
-    const [lead] = await tx
-      .select({ status: opportunities.status, partnerId: opportunities.acceptedPartnerId })
-      .from(opportunities)
-      .where(eq(opportunities.id, input.opportunityId))
-      .for('update');
-    if (!lead || !lead.partnerId || !FROM[input.to].includes(lead.status)) {
-      throw new Error(
-        `seed: opportunity ${input.opportunityId} cannot go from ${lead?.status} to ${input.to}`,
-      );
-    }
-    const closing = input.to === 'won' || input.to === 'lost';
-    await tx
-      .update(opportunities)
-      .set({
-        status: input.to,
-        updatedAt: input.at,
-        ...(input.to === 'won' ? { wonValueMinor: input.wonValueMinor } : {}),
-        ...(input.to === 'lost' ? { lostReason: input.lostReason } : {}),
-      })
-      .where(eq(opportunities.id, input.opportunityId));
-    await recordEvent(tx, {
-      opportunityId: input.opportunityId,
-      kind: 'status_changed',
-      at: input.at,
-      partnerId: lead.partnerId,
-      actorUserId: input.actorUserId,
-      detail: {
-        from: lead.status,
-        to: input.to,
-        ...(input.to === 'won' ? { wonValueMinor: input.wonValueMinor } : {}),
-        ...(input.to === 'lost' ? { lostReason: input.lostReason } : {}),
-      },
-    });
-    if (closing) {
-      // A closed lead no longer takes one of the partner's capacity units.
-      await tx
-        .update(partners)
-        .set({
-          openLoad: sql`${partners.openLoad} - 1`,
-          leadsClosed: sql`${partners.leadsClosed} + 1`,
-          leadsWon: sql`${partners.leadsWon} + ${input.to === 'won' ? 1 : 0}`,
-        })
-        .where(eq(partners.id, lead.partnerId));
-    }
-  });
+  const clock = { now: () => input.at };
+  const base = { opportunityId: input.opportunityId, userId: input.actorUserId, stage: input.to };
+  if (input.to === 'won') {
+    await updateLeadStage(db, { ...base, wonValueMinor: input.wonValueMinor }, clock);
+  } else if (input.to === 'lost') {
+    const lostReason = LOST_REASON_OF[input.lostReason];
+    if (!lostReason) throw new Error(`seed: no lost reason code for "${input.lostReason}"`);
+    await updateLeadStage(db, { ...base, lostReason, lostNote: input.lostReason }, clock);
+  } else {
+    await updateLeadStage(db, base, clock);
+  }
 }

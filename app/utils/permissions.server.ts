@@ -1,0 +1,181 @@
+import { redirect } from '@remix-run/node';
+import type { PartnerScope } from '../domain/offers/lifecycle.server';
+import { getCurrentSession, type AuthDeps, type SessionUser, type UserRole } from './session.server';
+
+/**
+ * Every permission there is, as `action:entity:access`. `own` means the records of the user's
+ * own partner company; `any` means every company's. Routes name one of these, so a typo is a
+ * type error rather than a silently open door.
+ */
+export const PERMISSIONS = [
+  'read:offer:own',
+  'read:offer:any',
+  'answer:offer:own',
+  'read:lead:own',
+  'read:lead:any',
+  'update:lead:own',
+  'read:customer:own',
+  'read:customer:any',
+  'create:customer:any',
+  'read:partner:own',
+  'read:partner:any',
+  'update:partner:own',
+  'update:partner:any',
+  'read:user:own',
+  'read:user:any',
+  'create:user:own',
+  'create:user:any',
+  'update:user:own',
+  'update:user:any',
+  'read:routing-queue:any',
+  'read:opportunity:any',
+  'create:opportunity:any',
+  'update:opportunity:any',
+  'read:routing-settings:any',
+  'update:routing-settings:any',
+  'read:campaign:any',
+  'create:campaign:any',
+  'update:campaign:any',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const PARTNER_REP: readonly Permission[] = [
+  'read:offer:own',
+  'answer:offer:own',
+  'read:lead:own',
+  'update:lead:own',
+  'read:customer:own',
+  'read:partner:own',
+];
+const CHANNEL_MANAGER: readonly Permission[] = [
+  'read:routing-queue:any',
+  'read:offer:any',
+  'read:lead:any',
+  'read:opportunity:any',
+  'create:opportunity:any',
+  'update:opportunity:any',
+  'read:customer:any',
+  'create:customer:any',
+  'read:partner:any',
+  'update:partner:any',
+  'read:routing-settings:any',
+  'update:routing-settings:any',
+  'read:campaign:any',
+];
+
+/** The whole access model: who may do what. Change access here, never in a route. */
+export const ROLE_PERMISSIONS: Record<UserRole, readonly Permission[]> = {
+  partner_rep: PARTNER_REP,
+  partner_admin: [
+    ...PARTNER_REP,
+    'update:partner:own',
+    'read:user:own',
+    'create:user:own',
+    'update:user:own',
+  ],
+  channel_manager: CHANNEL_MANAGER,
+  campaign_coordinator: [
+    'read:campaign:any',
+    'create:campaign:any',
+    'update:campaign:any',
+    'read:partner:any',
+    'read:customer:any',
+    'create:customer:any',
+    'read:opportunity:any',
+    'create:opportunity:any',
+  ],
+  // Every vendor-wide permission. Answering an offer and working a lead stay the partner's own acts.
+  admin: PERMISSIONS.filter((p) => p.endsWith(':any')),
+};
+
+export const PARTNER_ROLES: readonly UserRole[] = ['partner_rep', 'partner_admin'];
+export const isPartnerUser = (user: Pick<SessionUser, 'role'>) => PARTNER_ROLES.includes(user.role);
+
+/** Whether the user holds the permission; `:own` is also satisfied by the matching `:any`. */
+export function can(user: Pick<SessionUser, 'role'>, permission: Permission): boolean {
+  const held = ROLE_PERMISSIONS[user.role];
+  if (held.includes(permission)) return true;
+  if (!permission.endsWith(':own')) return false;
+  return held.includes(permission.replace(/:own$/, ':any') as Permission);
+}
+
+/** Where a user lands after signing in. */
+export function homePathFor(user: Pick<SessionUser, 'role'>): string {
+  // TODO(reseller inbox): partner users go to their inbox once that route exists.
+  return isPartnerUser(user) ? '/' : '/queue';
+}
+
+/** The signed-in user, or null. */
+export async function getUser(request: Request, deps?: AuthDeps): Promise<SessionUser | null> {
+  return (await getCurrentSession(request, deps))?.user ?? null;
+}
+
+/** The signed-in user; an anonymous request is sent to sign in and brought back afterwards. */
+export async function requireUser(request: Request, deps?: AuthDeps): Promise<SessionUser> {
+  const user = await getUser(request, deps);
+  if (user) return user;
+  const url = new URL(request.url);
+  const back = `${url.pathname}${url.search}`;
+  throw redirect(back === '/' ? '/sign-in' : `/sign-in?${new URLSearchParams({ redirectTo: back })}`);
+}
+
+// Refusals answer 404, not 403: a page or record someone may not see is, for them, not there,
+// and the answer tells a partner nothing about what exists at another company.
+function notFound(): Response {
+  return new Response('There is no page at this address.', {
+    status: 404,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  });
+}
+
+function refuse(user: SessionUser, request: Request, wanted: string): never {
+  console.warn(
+    `[permissions] refused user ${user.id} (${user.role}) ${wanted} at ${new URL(request.url).pathname}`,
+  );
+  throw notFound();
+}
+
+/** The signed-in user if their role is one of `roles`; otherwise a 404 (anonymous: sign-in). */
+export async function requireRole(
+  request: Request,
+  roles: readonly UserRole[],
+  deps?: AuthDeps,
+): Promise<SessionUser> {
+  const user = await requireUser(request, deps);
+  if (!roles.includes(user.role)) refuse(user, request, `role ${roles.join('|')}`);
+  return user;
+}
+
+/**
+ * Opens every loader and action: the signed-in user holding `permission`; otherwise a 404
+ * (anonymous: sign-in). For an `:own` permission the caller then scopes its query with
+ * `partnerScope(user)`, so that a foreign id is simply not found.
+ */
+export async function requirePermission(
+  request: Request,
+  permission: Permission,
+  deps?: AuthDeps,
+): Promise<SessionUser> {
+  const user = await requireUser(request, deps);
+  if (!can(user, permission)) refuse(user, request, permission);
+  return user;
+}
+
+/** The domain's scope for a partner's user (their company only); null for vendor staff. */
+export function partnerScope(user: SessionUser): PartnerScope | null {
+  if (!isPartnerUser(user)) return null;
+  // The users table's check constraint guarantees a partner user has a partner.
+  if (user.partnerId === null) throw new Error(`partner user ${user.id} has no partner`);
+  return { partnerId: user.partnerId };
+}
+
+/**
+ * For a record that exists but belongs to another company: logged, then answered exactly like
+ * a record that does not exist.
+ */
+export function notFoundForForeign(user: SessionUser, what: string, id: number | string): never {
+  console.warn(
+    `[permissions] user ${user.id} (${user.role}, partner ${user.partnerId ?? '-'}) asked for foreign ${what} ${id}`,
+  );
+  throw notFound();
+}
