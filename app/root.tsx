@@ -61,7 +61,10 @@ export function Layout({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <SiteHeader account={user ? <AccountMenu name={user.name} email={user.email} /> : null} />
+        <SiteHeader
+          role={user?.role ?? null}
+          account={user ? <AccountMenu name={user.name} email={user.email} /> : null}
+        />
         <main id="main" className="page" tabIndex={-1}>
           {children}
         </main>

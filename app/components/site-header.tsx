@@ -2,10 +2,37 @@ import { Form, Link, NavLink } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { CsrfField } from './csrf-field';
 
-const NAV_ITEMS = [
+type Role = 'partner_rep' | 'partner_admin' | 'channel_manager' | 'campaign_coordinator' | 'admin';
+type NavItem = { to: string; label: string };
+
+const STAFF_ITEMS: NavItem[] = [
   { to: '/queue', label: 'Routing queue' },
-  { to: '/sign-in', label: 'Sign in' },
+  { to: '/opportunities/new', label: 'New opportunity' },
+  { to: '/partners', label: 'Partners' },
+  { to: '/settings/routing', label: 'Routing settings' },
 ];
+const PARTNER_ITEMS: NavItem[] = [
+  { to: '/inbox', label: 'Inbox' },
+  { to: '/leads', label: 'My leads' },
+  { to: '/company', label: 'Company' },
+];
+
+/** Only the pages the role may open; the server checks again on every request. */
+export function navItemsFor(role: Role | null): NavItem[] {
+  switch (role) {
+    case null:
+      return [{ to: '/sign-in', label: 'Sign in' }];
+    case 'partner_rep':
+      return PARTNER_ITEMS;
+    case 'partner_admin':
+      return [...PARTNER_ITEMS, { to: '/company/users', label: 'Users' }];
+    case 'campaign_coordinator':
+      return STAFF_ITEMS.filter((item) => item.to === '/opportunities/new' || item.to === '/partners');
+    case 'channel_manager':
+    case 'admin':
+      return STAFF_ITEMS;
+  }
+}
 
 /** The signed-in person and the sign-out button (a POST with a CSRF token, never a link). */
 export function AccountMenu({ name, email }: { name: string; email: string }) {
@@ -31,8 +58,8 @@ export function AccountMenu({ name, email }: { name: string; email: string }) {
   );
 }
 
-/** `account`: the signed-in person's menu; null shows the sign-in link instead. */
-export function SiteHeader({ account = null }: { account?: ReactNode }) {
+/** `account`: the signed-in person's menu; without a role only the sign-in link shows. */
+export function SiteHeader({ account = null, role = null }: { account?: ReactNode; role?: Role | null }) {
   return (
     <header className="site-header">
       <div className="site-header__inner">
@@ -44,7 +71,7 @@ export function SiteHeader({ account = null }: { account?: ReactNode }) {
         </Link>
         <nav aria-label="Main">
           <ul className="site-nav">
-            {NAV_ITEMS.filter((item) => !(account && item.to === '/sign-in')).map((item) => (
+            {navItemsFor(role).map((item) => (
               <li key={item.to}>
                 <NavLink to={item.to} className="site-nav__link" prefetch="intent">
                   {item.label}

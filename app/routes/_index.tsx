@@ -1,6 +1,8 @@
-import { redirect } from '@remix-run/node';
+import { redirect, type LoaderFunctionArgs } from '@remix-run/node';
+import { getUser, homePathFor } from '../utils/permissions.server';
 
-/** The portal opens on the routing queue until signed-in users get a home page of their own. */
-export function loader() {
-  return redirect('/queue');
+/** Each user starts where their work is: partners in their inbox, vendor staff in the queue. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  return redirect(user ? homePathFor(user) : '/sign-in');
 }

@@ -101,8 +101,7 @@ export function can(user: Pick<SessionUser, 'role'>, permission: Permission): bo
 
 /** Where a user lands after signing in. */
 export function homePathFor(user: Pick<SessionUser, 'role'>): string {
-  // TODO(reseller inbox): partner users go to their inbox once that route exists.
-  return isPartnerUser(user) ? '/' : '/queue';
+  return isPartnerUser(user) ? '/inbox' : '/queue';
 }
 
 /** The signed-in user, or null. */

@@ -192,10 +192,20 @@ describe('the routing queue page', () => {
   });
 });
 
-describe('the other pages', () => {
-  it('sends the home page to the routing queue', () => {
-    const response = routes.index.loader();
-    expect(response.status).toBe(302);
-    expect(response.headers.get('Location')).toBe('/queue');
+describe('the home page', () => {
+  it('sends a visitor to sign in, and a signed-in channel manager to the routing queue', async () => {
+    const anonymous = await routes.index.loader({
+      request: new Request('http://localhost/'),
+      params: {},
+      context: {},
+    });
+    expect(anonymous.headers.get('Location')).toBe('/sign-in');
+    const manager = await routes.index.loader({
+      request: new Request('http://localhost/', { headers: { cookie: managerCookie } }),
+      params: {},
+      context: {},
+    });
+    expect(manager.status).toBe(302);
+    expect(manager.headers.get('Location')).toBe('/queue');
   });
 });

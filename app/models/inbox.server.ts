@@ -1,0 +1,145 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { campaigns, offers, opportunities } from '../../db/schema';
+import type { ScoreBreakdown } from '../domain/routing/scoring';
+
+export const INBOX_OFFERS_SHOWN = 200;
+
+/**
+ * The lead card: what a partner may know about a lead before accepting it. It is read from
+ * opportunities and campaigns only, never customers or contacts, so the customer's identity
+ * cannot reach the page by accident.
+ */
+const leadCard = {
+  offerId: offers.id,
+  opportunityId: offers.opportunityId,
+  status: offers.status,
+  round: offers.round,
+  offeredAt: offers.offeredAt,
+  expiresAt: offers.expiresAt,
+  need: opportunities.need,
+  productLine: opportunities.productLine,
+  valueMinor: opportunities.valueMinor,
+  currency: opportunities.currency,
+  country: opportunities.country,
+  industry: opportunities.industry,
+  sizeSegment: opportunities.sizeSegment,
+  campaignName: campaigns.name,
+};
+
+/** The partner's offers waiting for an answer, nearest deadline first. */
+export function getPendingOffers(db: Database, { partnerId }: { partnerId: number }) {
+  // Walks offers_partner_id_status_idx: a partner's pending offers are a handful at most.
+  return db
+    .select(leadCard)
+    .from(offers)
+    .innerJoin(opportunities, eq(opportunities.id, offers.opportunityId))
+    .leftJoin(campaigns, eq(campaigns.id, opportunities.campaignId))
+    .where(and(eq(offers.partnerId, partnerId), eq(offers.status, 'pending')))
+    .orderBy(asc(offers.expiresAt), asc(offers.id))
+    .limit(INBOX_OFFERS_SHOWN);
+}
+
+/** One of the partner's offers (in any status) with its score breakdown; null for anyone else's. */
+export async function getOffer(db: Database, { offerId, partnerId }: { offerId: number; partnerId: number }) {
+  const [row] = await db
+    .select({ ...leadCard, score: offers.score, scoreBreakdown: offers.scoreBreakdown })
+    .from(offers)
+    .innerJoin(opportunities, eq(opportunities.id, offers.opportunityId))
+    .leftJoin(campaigns, eq(campaigns.id, opportunities.campaignId))
+    .where(and(eq(offers.id, offerId), eq(offers.partnerId, partnerId)));
+  return row ? { ...row, scoreBreakdown: row.scoreBreakdown as ScoreBreakdown } : null;
+}
+
+/** Whether an offer id exists at all: tells a foreign id (logged) from a mistyped one. */
+export async function offerExists(db: Database, offerId: number): Promise<boolean> {
+  const [row] = await db.select({ id: offers.id }).from(offers).where(eq(offers.id, offerId));
+  return row !== undefined;
+}
+
+// Upper bounds in major units; the last band is open.
+const BAND_EDGES = [10_000, 50_000, 250_000, 1_000_000];
+
+const compact = (amount: number) =>
+  amount >= 1_000_000 ? `${amount / 1_000_000}M` : amount >= 1000 ? `${amount / 1000}k` : String(amount);
+
+function currencySymbol(currency: string): string {
+  const parts = new Intl.NumberFormat('en-GB', { style: 'currency', currency }).formatToParts(0);
+  return parts.find((p) => p.type === 'currency')?.value ?? currency;
+}
+
+/**
+ * The value as a band, "€10k–50k": enough to judge the lead by, without the exact figure that
+ * could identify the deal.
+ */
+export function valueBand(valueMinor: number, currency: string): string {
+  const exponent =
+    new Intl.NumberFormat('en-GB', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
+    2;
+  const major = valueMinor / 10 ** exponent;
+  const symbol = currencySymbol(currency);
+  let lower = 0;
+  for (const upper of BAND_EDGES) {
+    if (major < upper)
+      return lower === 0
+        ? `under ${symbol}${compact(upper)}`
+        : `${symbol}${compact(lower)}–${compact(upper)}`;
+    lower = upper;
+  }
+  return `${symbol}${compact(lower)} and more`;
+}
+
+/** "3 Mar 2026, 10:00 CET" in the reader's own time zone; UTC when theirs is unknown. */
+export function formatInZone(at: Date, timeZone: string): string {
+  const options: Intl.DateTimeFormatOptions = {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  };
+  try {
+    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone }).format(at);
+  } catch {
+    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(at);
+  }
+}
+
+const SEGMENT_LABELS: Record<string, string> = {
+  enterprise: 'Enterprise',
+  mid_market: 'Mid-market',
+  small_business: 'Small business',
+};
+export const sizeSegmentLabel = (segment: string) => SEGMENT_LABELS[segment] ?? segment;
+
+/** The card as the pages show it: strings only, nothing a partner may not see. */
+export function presentLeadCard(
+  card: Awaited<ReturnType<typeof getPendingOffers>>[number],
+  timeZone: string,
+) {
+  const campaignName = card.campaignName ?? 'None';
+  const segment = sizeSegmentLabel(card.sizeSegment);
+  const band = valueBand(card.valueMinor, card.currency);
+  return {
+    offerId: card.offerId,
+    opportunityId: card.opportunityId,
+    status: card.status,
+    need: card.need,
+    offeredAt: card.offeredAt.toISOString(),
+    expiresAt: card.expiresAt.toISOString(),
+    deadline: formatInZone(card.expiresAt, timeZone),
+    /** Label and value, in the order both inbox pages show them. */
+    facts: [
+      ['Product line', card.productLine],
+      ['Value', band],
+      ['Country', card.country],
+      ['Industry', card.industry],
+      ['Size', segment],
+      ['Campaign', campaignName],
+    ] satisfies [string, string][],
+  };
+}
+
+export type LeadCard = ReturnType<typeof presentLeadCard>;

@@ -1,0 +1,247 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { z } from 'zod';
+import { formatUtc } from '../components/countdown';
+import { CsrfField } from '../components/csrf-field';
+import { FieldError } from '../components/partner-profile-form';
+import { systemClock } from '../domain/clock';
+import { isDomainError } from '../domain/errors';
+import {
+  addCompanyUser,
+  disableCompanyUser,
+  listCompanyUsers,
+} from '../domain/partners/company-users.server';
+import { COMPANY_USER_ROLES, COMPANY_USER_ROLE_LABELS, MIN_PASSWORD_LENGTH } from '../domain/partners/labels';
+import { requireCsrf } from '../utils/csrf.server';
+import { database } from '../utils/db.server';
+import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import type { SessionUser } from '../utils/session.server';
+
+export const meta: MetaFunction = () => [{ title: 'Company users · Baton' }];
+
+function ownCompany(user: SessionUser) {
+  const scope = partnerScope(user);
+  if (!scope) notFoundForForeign(user, 'company users page', '-');
+  return scope;
+}
+
+// Partner admins only: reps and vendor staff get a 404.
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, 'read:user:own');
+  const scope = ownCompany(user);
+  const people = await listCompanyUsers(database(), scope);
+  return {
+    me: user.id,
+    users: people.map((person) => ({
+      id: person.id,
+      name: person.name,
+      email: person.email,
+      role: person.role,
+      disabledAt: person.disabledAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+const ADD_FIELDS = ['name', 'email', 'role'] as const;
+type UsersAnswer = {
+  intent: 'add' | 'disable';
+  ok: boolean;
+  message: string;
+  fieldErrors: Record<string, string>;
+  values: Record<string, string>;
+};
+
+const disableSchema = z.object({ userId: z.coerce.number().int().positive() });
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const intent = form.get('intent');
+  if (intent === 'disable') {
+    const user = await requirePermission(request, 'update:user:own');
+    const scope = ownCompany(user);
+    await requireCsrf(request, form);
+    const parsed = disableSchema.safeParse({ userId: form.get('userId') });
+    if (!parsed.success) notFoundForForeign(user, 'user', String(form.get('userId')));
+    try {
+      await disableCompanyUser({ db: database(), clock: systemClock }, scope, {
+        userId: parsed.data.userId,
+        actorUserId: user.id,
+      });
+    } catch (error) {
+      if (isDomainError(error, 'not_found')) notFoundForForeign(user, 'user', parsed.data.userId);
+      if (isDomainError(error, 'invalid_input'))
+        return data<UsersAnswer>(
+          { intent: 'disable', ok: false, message: error.message, fieldErrors: {}, values: {} },
+          { status: 400 },
+        );
+      throw error;
+    }
+    return data<UsersAnswer>({
+      intent: 'disable',
+      ok: true,
+      message: 'The user is disabled and has been signed out everywhere.',
+      fieldErrors: {},
+      values: {},
+    });
+  }
+
+  const user = await requirePermission(request, 'create:user:own');
+  const scope = ownCompany(user);
+  await requireCsrf(request, form);
+  const input = {
+    name: form.get('name') ?? '',
+    email: form.get('email') ?? '',
+    role: form.get('role') ?? '',
+    temporaryPassword: form.get('temporaryPassword') ?? '',
+  };
+  const added = await addCompanyUser(database(), scope, input);
+  if (!added.ok) {
+    const values: Record<string, string> = {};
+    for (const key of ADD_FIELDS) values[key] = typeof input[key] === 'string' ? input[key] : '';
+    return data<UsersAnswer>(
+      {
+        intent: 'add',
+        ok: false,
+        message: 'Nobody was added: correct the fields marked below.',
+        fieldErrors: added.fieldErrors,
+        values,
+      },
+      { status: 400 },
+    );
+  }
+  return data<UsersAnswer>({
+    intent: 'add',
+    ok: true,
+    message: 'User added. Hand them the temporary password in person or by phone, never by email.',
+    fieldErrors: {},
+    values: {},
+  });
+}
+
+export default function CompanyUsers() {
+  const page = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const adding = navigation.formData?.get('intent') === 'add';
+  const refused = answer?.intent === 'add' && !answer.ok ? answer : undefined;
+  const errors = refused?.fieldErrors ?? {};
+  const input = (id: string) => ({
+    id,
+    name: id,
+    'aria-invalid': errors[id] ? true : undefined,
+    'aria-describedby': errors[id] ? `${id}-error` : undefined,
+  });
+  return (
+    <>
+      <section className="panel" aria-labelledby="users-title">
+        <h2 id="users-title">Users</h2>
+        {answer?.intent === 'disable' ? (
+          <p className={answer.ok ? 'form__status' : 'form__status form__status--error'} role="status">
+            {answer.message}
+          </p>
+        ) : null}
+        <div className="table-scroll" role="region" aria-label="Company users" tabIndex={0}>
+          <table className="table">
+            <caption className="visually-hidden">Company users</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.users.map((person) => (
+                <tr key={person.id}>
+                  <td>{person.name}</td>
+                  <td>{person.email}</td>
+                  <td>
+                    {COMPANY_USER_ROLE_LABELS[person.role as keyof typeof COMPANY_USER_ROLE_LABELS] ??
+                      person.role}
+                  </td>
+                  <td>
+                    {person.disabledAt ? (
+                      <span className="badge badge--danger">Disabled {formatUtc(person.disabledAt)}</span>
+                    ) : (
+                      'Active'
+                    )}
+                  </td>
+                  <td>
+                    {person.disabledAt || person.id === page.me ? null : (
+                      <Form method="post">
+                        <CsrfField />
+                        <input type="hidden" name="intent" value="disable" />
+                        <input type="hidden" name="userId" value={person.id} />
+                        <button type="submit" className="button button--secondary button--small">
+                          Disable<span className="visually-hidden"> {person.name}</span>
+                        </button>
+                      </Form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="panel" aria-labelledby="add-title">
+        <h2 id="add-title">Add a user</h2>
+        <Form method="post" className="form" noValidate key={refused ? 'refused' : 'fresh'}>
+          <CsrfField />
+          <input type="hidden" name="intent" value="add" />
+          <div className="field">
+            <label htmlFor="name">Name</label>
+            <input {...input('name')} type="text" autoComplete="off" defaultValue={refused?.values.name} />
+            <FieldError id="name" error={errors.name} />
+          </div>
+          <div className="field">
+            <label htmlFor="email">Work email</label>
+            <input {...input('email')} type="email" autoComplete="off" defaultValue={refused?.values.email} />
+            <FieldError id="email" error={errors.email} />
+          </div>
+          <div className="field">
+            <label htmlFor="role">Role</label>
+            <select {...input('role')} defaultValue={refused?.values.role || 'partner_rep'}>
+              {COMPANY_USER_ROLES.map((role) => (
+                <option key={role} value={role}>
+                  {COMPANY_USER_ROLE_LABELS[role]}
+                </option>
+              ))}
+            </select>
+            <FieldError id="role" error={errors.role} />
+          </div>
+          <div className="field">
+            <label htmlFor="temporaryPassword">Temporary password</label>
+            <p id="temporaryPassword-hint" className="field__hint">
+              At least {MIN_PASSWORD_LENGTH} characters. Only a hash of it is kept.
+            </p>
+            <input
+              {...input('temporaryPassword')}
+              type="password"
+              autoComplete="new-password"
+              aria-describedby={
+                errors.temporaryPassword
+                  ? 'temporaryPassword-hint temporaryPassword-error'
+                  : 'temporaryPassword-hint'
+              }
+            />
+            <FieldError id="temporaryPassword" error={errors.temporaryPassword} />
+          </div>
+          <button type="submit" className="button" disabled={adding}>
+            {adding ? 'Adding…' : 'Add user'}
+          </button>
+          {answer?.intent === 'add' ? (
+            <p className={answer.ok ? 'form__status' : 'form__status form__status--error'} role="status">
+              {answer.message}
+            </p>
+          ) : null}
+        </Form>
+      </section>
+    </>
+  );
+}

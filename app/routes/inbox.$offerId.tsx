@@ -1,0 +1,248 @@
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { z } from 'zod';
+import { Countdown, useNow } from '../components/countdown';
+import { CsrfField } from '../components/csrf-field';
+import { DECLINE_REASON_LABELS } from '../components/reason-labels';
+import { systemClock } from '../domain/clock';
+import { isDomainError } from '../domain/errors';
+import { accept, declineAndReroute } from '../domain/routing/loop.server';
+import { explainBreakdown } from '../domain/routing/scoring';
+import { getOffer, offerExists, presentLeadCard } from '../models/inbox.server';
+import { EXPIRING_SOON_HOURS } from '../models/routing-queue.server';
+import resellerStylesUrl from '../styles/reseller.css?url';
+import { requireCsrf } from '../utils/csrf.server';
+import { database } from '../utils/db.server';
+import { loopDeps } from '../utils/loop.server';
+import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import type { SessionUser } from '../utils/session.server';
+import { DECLINE_REASONS } from '../../db/schema';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: resellerStylesUrl }];
+export const meta: MetaFunction = () => [{ title: 'Offer · Baton' }];
+
+const notFound = () => new Response('There is no page at this address.', { status: 404 });
+
+const offerIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
+
+const declineFormSchema = z.object({
+  reason: z.enum(DECLINE_REASONS, { error: 'Choose why you are declining this lead.' }),
+  note: z.string().trim().max(2000, 'Keep the note to 2000 characters or fewer.').optional(),
+});
+
+/** The user's partner and the offer id of the address; a 404 for anything else. */
+function scopeAndOfferId(user: SessionUser, offerIdParam: string | undefined) {
+  const scope = partnerScope(user);
+  const offerId = offerIdSchema.safeParse(offerIdParam);
+  if (!scope || !offerId.success) throw notFound();
+  return { scope, offerId: offerId.data };
+}
+
+/** A foreign offer is logged and answered exactly like a missing one. */
+async function refuseOffer(user: SessionUser, offerId: number): Promise<never> {
+  if (await offerExists(database(), offerId)) notFoundForForeign(user, 'offer', offerId);
+  throw notFound();
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, 'read:offer:own');
+  const { scope, offerId } = scopeAndOfferId(user, params.offerId);
+  const offer = await getOffer(database(), { offerId, partnerId: scope.partnerId });
+  if (!offer) return refuseOffer(user, offerId);
+  const now = systemClock.now();
+  return {
+    now: now.toISOString(),
+    expiringSoonHours: EXPIRING_SOON_HOURS,
+    offer: presentLeadCard(offer, user.timezone),
+    open: offer.status === 'pending' && offer.expiresAt.getTime() > now.getTime(),
+    reasons: explainBreakdown(offer.scoreBreakdown),
+    declineReasons: DECLINE_REASONS.map((value) => ({ value, label: DECLINE_REASON_LABELS[value] })),
+  };
+}
+
+type FieldErrors = Partial<Record<'reason' | 'note', string>>;
+type AnswerProblem = { fieldErrors: FieldErrors; formError: string | null; note: string };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await requireCsrf(request, formData);
+  const user = await requirePermission(request, 'answer:offer:own');
+  const { scope, offerId } = scopeAndOfferId(user, params.offerId);
+  // Another company's offer is a 404 before anything else, whatever the form holds.
+  if (!(await getOffer(database(), { offerId, partnerId: scope.partnerId })))
+    return refuseOffer(user, offerId);
+  const typedNote = typeof formData.get('note') === 'string' ? String(formData.get('note')) : '';
+  const problem = (status: number, fieldErrors: FieldErrors, formError: string | null = null) =>
+    data<AnswerProblem>({ fieldErrors, formError, note: typedNote }, { status });
+
+  try {
+    const intent = formData.get('intent');
+    if (intent === 'accept') {
+      const accepted = await accept(loopDeps(), { offerId, userId: user.id, scope });
+      return redirect(`/leads/${accepted.opportunityId}`);
+    }
+    if (intent === 'decline') {
+      const parsed = declineFormSchema.safeParse({
+        reason: formData.get('reason') || undefined,
+        note: typedNote.trim() === '' ? undefined : typedNote,
+      });
+      if (!parsed.success) {
+        const fieldErrors: FieldErrors = {};
+        for (const issue of parsed.error.issues) {
+          const field = issue.path[0];
+          if ((field === 'reason' || field === 'note') && !fieldErrors[field])
+            fieldErrors[field] = issue.message;
+        }
+        return problem(400, fieldErrors);
+      }
+      await declineAndReroute(loopDeps(), { offerId, userId: user.id, scope, ...parsed.data });
+      return redirect('/inbox');
+    }
+    return problem(400, {}, 'Choose whether to accept or decline this lead.');
+  } catch (error) {
+    if (isDomainError(error, 'not_found')) return refuseOffer(user, offerId);
+    if (isDomainError(error, 'invalid_input')) {
+      const field = error.field === 'note' ? 'note' : 'reason';
+      return problem(400, { [field]: error.message });
+    }
+    // Too late, or already answered: the domain's message says which, and nothing changed.
+    if (isDomainError(error)) return problem(409, {}, error.message);
+    throw error;
+  }
+}
+
+export default function OfferPage() {
+  const { offer, open, reasons, declineReasons, ...data } = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const now = useNow(data.now);
+  const busy = useNavigation().state === 'submitting';
+  const errors = answer?.fieldErrors ?? {};
+
+  return (
+    <>
+      <p>
+        <Link to="/inbox">← Back to the inbox</Link>
+      </p>
+      <div className="page-heading">
+        <h1>{offer.need}</h1>
+        <p className="lead-card__deadline">
+          {open ? (
+            <>
+              <Countdown deadline={offer.expiresAt} now={now} soonWithinHours={data.expiringSoonHours} />
+              <span className="subtle">Answer by {offer.deadline}</span>
+            </>
+          ) : offer.status === 'pending' ? (
+            <span className="badge badge--expired">The response window closed at {offer.deadline}</span>
+          ) : (
+            <span className="badge">This offer is {offer.status}</span>
+          )}
+        </p>
+      </div>
+
+      <section className="panel" aria-labelledby="card-title">
+        <h2 id="card-title">The lead</h2>
+        <p className="muted">The customer&apos;s name and contacts open to you once you accept.</p>
+        <dl className="facts">
+          {offer.facts.map(([label, value]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+
+      <section className="panel" aria-labelledby="why-title">
+        <h2 id="why-title">Why you got this lead</h2>
+        <ul className="reasons">
+          {reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      </section>
+
+      {answer?.formError ? (
+        <p className="notice" role="alert">
+          {answer.formError}
+        </p>
+      ) : null}
+
+      {open ? (
+        <div className="answer-forms">
+          <Form method="post" className="form">
+            <CsrfField />
+            <h2>Accept</h2>
+            <p className="muted">The lead becomes yours and the customer&apos;s full record opens.</p>
+            <button type="submit" name="intent" value="accept" className="button" disabled={busy}>
+              Accept this lead
+            </button>
+          </Form>
+
+          <Form method="post" className="form" noValidate>
+            <CsrfField />
+            <h2>Decline</h2>
+            <p className="muted">The lead goes on to another partner at once.</p>
+            <div className="field">
+              <label htmlFor="reason">Reason</label>
+              <select
+                id="reason"
+                name="reason"
+                required
+                defaultValue=""
+                aria-invalid={errors.reason ? true : undefined}
+                aria-describedby={errors.reason ? 'reason-error' : undefined}
+              >
+                <option value="" disabled>
+                  Choose a reason…
+                </option>
+                {declineReasons.map((reason) => (
+                  <option key={reason.value} value={reason.value}>
+                    {reason.label}
+                  </option>
+                ))}
+              </select>
+              {errors.reason ? (
+                <p id="reason-error" className="field__error">
+                  {errors.reason}
+                </p>
+              ) : null}
+            </div>
+            <div className="field">
+              <label htmlFor="note">Note (optional)</label>
+              <textarea
+                id="note"
+                name="note"
+                rows={3}
+                maxLength={2000}
+                defaultValue={answer?.note}
+                aria-invalid={errors.note ? true : undefined}
+                aria-describedby={errors.note ? 'note-error' : undefined}
+              />
+              {errors.note ? (
+                <p id="note-error" className="field__error">
+                  {errors.note}
+                </p>
+              ) : null}
+            </div>
+            <button
+              type="submit"
+              name="intent"
+              value="decline"
+              className="button button--secondary"
+              disabled={busy}
+            >
+              Decline this lead
+            </button>
+          </Form>
+        </div>
+      ) : null}
+    </>
+  );
+}

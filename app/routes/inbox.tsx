@@ -1,0 +1,84 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData, useOutlet } from '@remix-run/react';
+import { Countdown, useNow } from '../components/countdown';
+import { systemClock } from '../domain/clock';
+import { getPendingOffers, presentLeadCard } from '../models/inbox.server';
+import { EXPIRING_SOON_HOURS } from '../models/routing-queue.server';
+import resellerStylesUrl from '../styles/reseller.css?url';
+import { database } from '../utils/db.server';
+import { partnerScope, requirePermission } from '../utils/permissions.server';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: resellerStylesUrl }];
+export const meta: MetaFunction = () => [{ title: 'Inbox · Baton' }];
+
+const notFound = () => new Response('There is no page at this address.', { status: 404 });
+
+// Partner users only: the inbox is a company's own offers, which vendor staff do not have.
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, 'read:offer:own');
+  const scope = partnerScope(user);
+  if (!scope) throw notFound();
+  const pending = await getPendingOffers(database(), scope);
+  return {
+    now: systemClock.now().toISOString(),
+    timezone: user.timezone,
+    expiringSoonHours: EXPIRING_SOON_HOURS,
+    offers: pending.map((card) => presentLeadCard(card, user.timezone)),
+  };
+}
+
+// Flat routes make this the parent of inbox.$offerId: an open offer takes the whole page.
+export default function Inbox() {
+  const outlet = useOutlet();
+  return outlet ?? <InboxList />;
+}
+
+function InboxList() {
+  const data = useLoaderData<typeof loader>();
+  const now = useNow(data.now);
+  return (
+    <>
+      <div className="page-heading">
+        <h1>Inbox</h1>
+        <p className="muted">
+          Leads offered to your company, nearest deadline first. Accept or decline each before its deadline;
+          after that it moves on to another partner. Times are shown in {data.timezone}.
+        </p>
+      </div>
+      {data.offers.length === 0 ? (
+        <p className="empty">No lead is waiting for your answer.</p>
+      ) : (
+        <ul className="lead-cards" aria-label="Offers waiting for your answer">
+          {data.offers.map((offer) => (
+            <li key={offer.offerId} className="lead-card">
+              <div className="lead-card__head">
+                <h2 className="lead-card__title">
+                  <Link to={`/inbox/${offer.offerId}`}>{offer.need}</Link>
+                </h2>
+                <p className="lead-card__deadline">
+                  <Countdown deadline={offer.expiresAt} now={now} soonWithinHours={data.expiringSoonHours} />
+                  <span className="subtle">Answer by {offer.deadline}</span>
+                </p>
+              </div>
+              <LeadFacts facts={offer.facts} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** The lead card's facts: never the customer's name, domain or contacts. */
+function LeadFacts({ facts }: { facts: [string, string][] }) {
+  return (
+    <dl className="facts">
+      {facts.map(([label, value]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -1,0 +1,301 @@
+import path from 'node:path';
+import { UNSAFE_flatRoutes as flatRoutes } from '@remix-run/dev';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ManualClock } from '../../app/domain/clock';
+import { accept, submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
+import type { USER_ROLES } from '../../db/schema';
+import { makeUser, sessionCookieFor, settle, unwrap } from '../support/auth-fixtures';
+import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
+import { RecordingTimers } from '../support/recording-timers';
+import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../support/test-database';
+
+/**
+ * Every route of Remix's route manifest, against every kind of visitor, including a partner
+ * user reaching for another partner's ids. A route added without a case here fails the suite.
+ */
+const ACTORS = [
+  'anonymous',
+  'rep',
+  'partnerAdmin',
+  'foreignRep',
+  'foreignAdmin',
+  'manager',
+  'coordinator',
+  'admin',
+] as const;
+type Actor = (typeof ACTORS)[number];
+
+/** ok: answered 2xx · home: redirected elsewhere · signIn: sent to sign in · hidden: 404. */
+type LoaderOutcome = 'ok' | 'home' | 'signIn' | 'hidden';
+/**
+ * reached: past permission and CSRF checks (answered anything but 404, 403 or a redirect to sign
+ * in) · refused: 403, or sent to sign in · signedOut: sent to sign in after signing out.
+ */
+type ActionOutcome = 'reached' | 'refused' | 'hidden' | 'signedOut';
+
+interface RouteCase {
+  url: (ids: Ids) => string;
+  params: (ids: Ids) => Record<string, string>;
+  loader: Record<Actor, LoaderOutcome>;
+  action?: Record<Actor, ActionOutcome>;
+}
+
+interface Ids {
+  offerId: number;
+  leadId: number;
+  partnerId: number;
+}
+
+const staffOnly = (staff: LoaderOutcome, partners: LoaderOutcome = 'hidden') => ({
+  anonymous: 'signIn' as const,
+  rep: partners,
+  partnerAdmin: partners,
+  foreignRep: partners,
+  foreignAdmin: partners,
+  manager: staff,
+  coordinator: staff,
+  admin: staff,
+});
+
+const CASES: Record<string, RouteCase> = {
+  'routes/_index': {
+    url: () => '/',
+    params: () => ({}),
+    loader: { ...staffOnly('home', 'home'), anonymous: 'signIn' },
+  },
+  'routes/sign-in': {
+    url: () => '/sign-in',
+    params: () => ({}),
+    loader: { ...staffOnly('home', 'home'), anonymous: 'ok' },
+    // Without a session, the pre-session CSRF cookie is missing here: refused before anything.
+    action: { ...allReached(), anonymous: 'refused' },
+  },
+  'routes/queue': {
+    url: () => '/queue',
+    params: () => ({}),
+    loader: { ...staffOnly('ok'), coordinator: 'hidden' },
+  },
+  'routes/inbox': {
+    url: () => '/inbox',
+    params: () => ({}),
+    loader: staffOnly('hidden', 'ok'),
+  },
+  'routes/inbox.$offerId': {
+    url: (ids) => `/inbox/${ids.offerId}`,
+    params: (ids) => ({ offerId: String(ids.offerId) }),
+    loader: { ...staffOnly('hidden', 'ok'), foreignRep: 'hidden', foreignAdmin: 'hidden' },
+    action: ownPartnerOnly(),
+  },
+  'routes/leads': {
+    url: () => '/leads',
+    params: () => ({}),
+    loader: staffOnly('hidden', 'ok'),
+  },
+  'routes/leads.$opportunityId': {
+    url: (ids) => `/leads/${ids.leadId}`,
+    params: (ids) => ({ opportunityId: String(ids.leadId) }),
+    loader: { ...staffOnly('hidden', 'ok'), foreignRep: 'hidden', foreignAdmin: 'hidden' },
+    action: ownPartnerOnly(),
+  },
+  'routes/opportunities.$opportunityId': {
+    url: (ids) => `/opportunities/${ids.leadId}`,
+    params: (ids) => ({ opportunityId: String(ids.leadId) }),
+    loader: staffOnly('ok'),
+    action: { ...staffActions(), coordinator: 'hidden' },
+  },
+  'routes/opportunities.new': {
+    url: () => '/opportunities/new',
+    params: () => ({}),
+    loader: staffOnly('ok'),
+    action: staffActions(),
+  },
+  'routes/partners': {
+    url: () => '/partners',
+    params: () => ({}),
+    loader: staffOnly('ok'),
+  },
+  'routes/partners.$partnerId': {
+    url: (ids) => `/partners/${ids.partnerId}`,
+    params: (ids) => ({ partnerId: String(ids.partnerId) }),
+    loader: staffOnly('ok'),
+    action: { ...staffActions(), coordinator: 'hidden' },
+  },
+  'routes/company': {
+    url: () => '/company',
+    params: () => ({}),
+    loader: staffOnly('hidden', 'ok'),
+    action: { ...partnerAdminsOnly() },
+  },
+  'routes/company.users': {
+    url: () => '/company/users',
+    params: () => ({}),
+    loader: { ...staffOnly('hidden', 'ok'), rep: 'hidden', foreignRep: 'hidden' },
+    action: { ...partnerAdminsOnly() },
+  },
+  'routes/settings.routing': {
+    url: () => '/settings/routing',
+    params: () => ({}),
+    loader: { ...staffOnly('ok'), coordinator: 'hidden' },
+    action: { ...staffActions(), coordinator: 'hidden' },
+  },
+  'routes/sign-out': {
+    url: () => '/sign-out',
+    params: () => ({}),
+    loader: Object.fromEntries(ACTORS.map((a) => [a, 'home'])) as Record<Actor, LoaderOutcome>,
+    // Last: signing out ends the sessions every other case uses.
+    action: { ...allSignedOut(), anonymous: 'refused' },
+  },
+};
+
+function allSignedOut(): Record<Actor, ActionOutcome> {
+  return Object.fromEntries(ACTORS.map((a) => [a, 'signedOut'])) as Record<Actor, ActionOutcome>;
+}
+function allReached(): Record<Actor, ActionOutcome> {
+  return Object.fromEntries(ACTORS.map((a) => [a, 'reached'])) as Record<Actor, ActionOutcome>;
+}
+function ownPartnerOnly(): Record<Actor, ActionOutcome> {
+  return { ...staffActions('hidden'), rep: 'reached', partnerAdmin: 'reached' };
+}
+function partnerAdminsOnly(): Record<Actor, ActionOutcome> {
+  return { ...staffActions('hidden'), partnerAdmin: 'reached', foreignAdmin: 'reached' };
+}
+function staffActions(staff: ActionOutcome = 'reached'): Record<Actor, ActionOutcome> {
+  return {
+    anonymous: 'refused',
+    rep: 'hidden',
+    partnerAdmin: 'hidden',
+    foreignRep: 'hidden',
+    foreignAdmin: 'hidden',
+    manager: staff,
+    coordinator: staff,
+    admin: staff,
+  };
+}
+
+let database: TestDatabase;
+let ids: Ids;
+const sessions = {} as Record<Actor, { cookie: string; csrf: string } | null>;
+type RouteModule = {
+  loader?: (args: { request: Request; params: Record<string, string>; context: object }) => unknown;
+  action?: (args: { request: Request; params: Record<string, string>; context: object }) => unknown;
+};
+const modules: Record<string, RouteModule> = {};
+const manifest = flatRoutes(path.resolve('app'));
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  process.env.DATABASE_URL = database.url;
+  process.env.REDIS_URL = inject('redisUrl');
+  process.env.REDIS_PREFIX = testRedisPrefix();
+  for (const route of Object.values(manifest)) {
+    modules[route.id] = (await import(`../../app/${route.file}`)) as RouteModule;
+  }
+  const clock = new ManualClock(new Date());
+  const deps: LoopDeps = { db: database.db, clock, timers: new RecordingTimers() };
+  const own = await makePartner(database.db, { tier: 'platinum', countries: ['SE'] });
+  const foreign = await makePartner(database.db, { tier: 'registered', countries: ['NO'] });
+  const customer = await makeCustomer(database.db, { country: 'SE' });
+  const pending = await submitOpportunity(deps, opportunityInput(customer.id));
+  const taken = await submitOpportunity(deps, opportunityInput(customer.id));
+  if (pending.routing.kind !== 'offered' || taken.routing.kind !== 'offered')
+    throw new Error('expected offers');
+  await accept(deps, { offerId: taken.routing.timer.offerId, userId: null });
+  ids = { offerId: pending.routing.timer.offerId, leadId: taken.opportunityId, partnerId: own.id };
+
+  const sessionOf = async (role: (typeof USER_ROLES)[number], partnerId: number | null = null) => {
+    const user = await makeUser(database.db, { role, partnerId });
+    const { cookie, session } = await sessionCookieFor(database.db, user.id);
+    return { cookie, csrf: session.csrfToken };
+  };
+  sessions.anonymous = null;
+  sessions.rep = await sessionOf('partner_rep', own.id);
+  sessions.partnerAdmin = await sessionOf('partner_admin', own.id);
+  sessions.foreignRep = await sessionOf('partner_rep', foreign.id);
+  sessions.foreignAdmin = await sessionOf('partner_admin', foreign.id);
+  sessions.manager = await sessionOf('channel_manager');
+  sessions.coordinator = await sessionOf('campaign_coordinator');
+  sessions.admin = await sessionOf('admin');
+});
+afterAll(async () => {
+  await (await import('../../app/utils/loop.server')).closeLoop?.();
+  await (await import('../../app/utils/db.server')).closeDatabase();
+  await database.drop();
+});
+
+function loaderOutcome(status: number, location: string | null): LoaderOutcome | string {
+  if (status === 404) return 'hidden';
+  if (status >= 300 && status < 400) return location?.startsWith('/sign-in') ? 'signIn' : 'home';
+  if (status >= 200 && status < 300) return 'ok';
+  return `status ${status}`;
+}
+
+function actionOutcome(
+  status: number,
+  location: string | null,
+  expected: ActionOutcome,
+): ActionOutcome | string {
+  if (status === 404) return 'hidden';
+  if (status === 403) return 'refused';
+  if (status >= 300 && status < 400 && location?.startsWith('/sign-in')) {
+    return expected === 'signedOut' ? 'signedOut' : 'refused';
+  }
+  if (status >= 500) return `status ${status}`;
+  return 'reached';
+}
+
+describe('the route manifest', () => {
+  it('has a permission case for every route', () => {
+    expect(Object.keys(manifest).sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  for (const [routeId, routeCase] of Object.entries(CASES)) {
+    it(`${routeId}: each visitor gets what their role allows`, async () => {
+      const seen: Record<string, string> = {};
+      const expected: Record<string, string> = {};
+      for (const actor of ACTORS) {
+        const session = sessions[actor];
+        const url = `http://localhost${routeCase.url(ids)}`;
+        const headers: Record<string, string> = session ? { cookie: session.cookie } : {};
+        const module = modules[routeId]!;
+        if (module.loader) {
+          const answer = unwrap(
+            await settle(() =>
+              module.loader!({
+                request: new Request(url, { headers }),
+                params: routeCase.params(ids),
+                context: {},
+              }),
+            ),
+          );
+          seen[`${actor} GET`] = loaderOutcome(answer.status, answer.headers.get('location'));
+          expected[`${actor} GET`] = routeCase.loader[actor];
+        }
+        if (module.action && routeCase.action) {
+          const body = new URLSearchParams(session ? { csrf: session.csrf } : {});
+          const request = new Request(url, {
+            method: 'POST',
+            body,
+            headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+          });
+          const answer = unwrap(
+            await settle(() => module.action!({ request, params: routeCase.params(ids), context: {} })),
+          );
+          seen[`${actor} POST`] = actionOutcome(
+            answer.status,
+            answer.headers.get('location'),
+            routeCase.action[actor],
+          );
+          expected[`${actor} POST`] = routeCase.action[actor];
+        }
+      }
+      expect(seen).toEqual(expected);
+    });
+  }
+
+  it('every route with an action has its action cases', () => {
+    const missing = Object.entries(modules)
+      .filter(([id, module]) => module.action && !CASES[id]?.action)
+      .map(([id]) => id);
+    expect(missing).toEqual([]);
+  });
+});
