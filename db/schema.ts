@@ -308,6 +308,16 @@ export const opportunities = pgTable(
       .on(t.createdByUserId)
       .where(sql`created_by_user_id IS NOT NULL`),
     index('opportunities_status_id_idx').on(t.status, t.id),
+    // The routing queue's filters on unroutable leads, newest first; only unroutable rows, so cheap.
+    index('opportunities_unroutable_country_idx')
+      .on(t.country, t.id)
+      .where(sql`status = 'unroutable'`),
+    index('opportunities_unroutable_product_line_idx')
+      .on(t.productLine, t.id)
+      .where(sql`status = 'unroutable'`),
+    index('opportunities_unroutable_campaign_idx')
+      .on(t.campaignId, t.id)
+      .where(sql`status = 'unroutable' AND campaign_id IS NOT NULL`),
     check('opportunities_status_check', oneOf('status', OPPORTUNITY_STATUSES)),
     check('opportunities_source_check', oneOf('source', OPPORTUNITY_SOURCES)),
     check('opportunities_size_segment_check', oneOf('size_segment', SIZE_SEGMENTS)),
@@ -354,6 +364,10 @@ export const offers = pgTable(
     index('offers_pending_expires_at_idx')
       .on(t.expiresAt, t.id)
       .where(sql`status = 'pending'`),
+    // The routing queue filtered by partner: that partner's pending offers by deadline.
+    index('offers_pending_partner_expires_at_idx')
+      .on(t.partnerId, t.expiresAt, t.id)
+      .where(sql`status = 'pending'`),
     index('offers_responded_by_user_id_idx')
       .on(t.respondedByUserId)
       .where(sql`responded_by_user_id IS NOT NULL`),
@@ -397,6 +411,10 @@ export const opportunityEvents = pgTable(
   },
   (t) => [
     index('opportunity_events_opportunity_id_idx').on(t.opportunityId, t.id),
+    // The routing queue's recent declines and expiries, latest first, keyset on (at, id).
+    index('opportunity_events_endings_at_idx')
+      .on(t.at, t.id)
+      .where(sql`kind IN ('declined', 'expired')`),
     index('opportunity_events_offer_id_idx')
       .on(t.offerId)
       .where(sql`offer_id IS NOT NULL`),

@@ -1,65 +1,149 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { useLoaderData, useRevalidator } from '@remix-run/react';
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useRevalidator } from '@remix-run/react';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Countdown, formatUtc, useNow } from '../components/countdown';
 import { formatMoney } from '../components/money';
 import { declineReasonLabel, unroutableReasonLabel } from '../components/reason-labels';
 import { systemClock } from '../domain/clock';
-import { EXPIRING_SOON_HOURS, getRoutingQueue } from '../models/routing-queue.server';
+import {
+  EXPIRING_SOON_HOURS,
+  getQueueFilterOptions,
+  getRoutingQueue,
+  QUEUE_PAGE_SIZE,
+  queueQuerySchema,
+  RECENT_ENDINGS_DAYS,
+  type QueueQuery,
+  type QueueStatus,
+} from '../models/routing-queue.server';
+import managerStylesUrl from '../styles/manager.css?url';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
 
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'Routing queue · Baton' }];
 
 const REVALIDATE_EVERY_MS = 15_000;
+
+// The page's own copy of the statuses: the component may not import the .server module.
+const statusLabels = (expiringSoonHours: number): Record<QueueStatus, string> => ({
+  pending: 'Pending offers',
+  expiring: `Expiring within ${expiringSoonHours} h`,
+  unroutable: 'Unroutable',
+  ended: 'Recently declined or expired',
+});
+
+/** The filter fields, as the form names them; `after` is the page cursor. */
+const FILTER_FIELDS = ['status', 'country', 'partner', 'productLine', 'campaign', 'q'] as const;
+type FilterField = (typeof FILTER_FIELDS)[number];
+type FieldErrors = Partial<Record<FilterField | 'after', string>>;
+
+/** The query string of the same filters, on another page of one list. */
+function pageHref(values: Record<FilterField, string>, status: QueueStatus, after: string) {
+  const params = new URLSearchParams();
+  for (const field of FILTER_FIELDS) {
+    if (field !== 'status' && values[field]) params.set(field, values[field]);
+  }
+  params.set('status', status);
+  params.set('after', after);
+  return `/queue?${params.toString()}`;
+}
 
 // Channel managers and admins only; anonymous visitors are sent to sign in, anyone else gets a 404.
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, 'read:routing-queue:any');
   const now = systemClock.now();
-  const queue = await getRoutingQueue(database(), now);
-  return {
+  const db = database();
+  const searchParams = new URL(request.url).searchParams;
+  const raw = Object.fromEntries(
+    [...FILTER_FIELDS, 'after'].map((field) => [field, searchParams.get(field) ?? '']),
+  ) as Record<FilterField | 'after', string>;
+  const values = Object.fromEntries(
+    FILTER_FIELDS.map((field) => [field, raw[field].slice(0, 200)]),
+  ) as Record<FilterField, string>;
+
+  const options = await getQueueFilterOptions(db);
+  const fieldErrors: FieldErrors = {};
+  const parsed = queueQuerySchema.safeParse(raw);
+  let query: QueueQuery | null = null;
+  if (parsed.success) {
+    query = parsed.data;
+    if (query.partner !== undefined && !options.partners.some((p) => p.id === query?.partner)) {
+      fieldErrors.partner = 'Choose a partner from the list.';
+    }
+    if (query.campaign !== undefined && !options.campaigns.some((c) => c.id === query?.campaign)) {
+      fieldErrors.campaign = 'Choose a campaign from the list.';
+    }
+  } else {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'status') as FilterField | 'after';
+      fieldErrors[field] ??= issue.message;
+    }
+  }
+  const valid = query !== null && Object.keys(fieldErrors).length === 0;
+  // With a bad filter the lists stay empty rather than showing rows the manager did not ask for.
+  const lists = await getRoutingQueue(db, now, valid ? query : null);
+
+  const answer = {
     now: now.toISOString(),
     expiringSoonHours: EXPIRING_SOON_HOURS,
-    counts: queue.counts,
-    pendingOffers: queue.pendingOffers.map((offer) => ({
-      offerId: offer.offerId,
-      opportunityId: offer.opportunityId,
-      need: offer.need,
-      productLine: offer.productLine,
-      country: offer.country,
-      valueMinor: offer.valueMinor,
-      currency: offer.currency,
-      value: formatMoney(offer.valueMinor, offer.currency),
-      partnerName: offer.partnerName,
-      round: offer.round,
-      offeredAt: offer.offeredAt.toISOString(),
-      expiresAt: offer.expiresAt.toISOString(),
-    })),
-    unroutable: queue.unroutable.map((lead) => ({
-      opportunityId: lead.opportunityId,
-      need: lead.need,
-      productLine: lead.productLine,
-      country: lead.country,
-      value: formatMoney(lead.valueMinor, lead.currency),
-      rounds: lead.rounds,
-      unroutableReason: lead.unroutableReason,
-      reason: unroutableReasonLabel(lead.unroutableReason),
-      since: lead.since.toISOString(),
-    })),
-    recentEndings: queue.recentEndings.map((ending) => ({
-      offerId: ending.offerId,
-      opportunityId: ending.opportunityId,
-      outcome: ending.outcome,
-      at: ending.at.toISOString(),
-      round: ending.round,
-      partnerName: ending.partnerName,
-      need: ending.need,
-      productLine: ending.productLine,
-      declineReason: ending.declineReason,
-      reason: ending.outcome === 'declined' ? declineReasonLabel(ending.declineReason) : 'No answer in time',
-    })),
+    recentEndingsDays: RECENT_ENDINGS_DAYS,
+    pageSize: QUEUE_PAGE_SIZE,
+    values,
+    fieldErrors,
+    status: valid && query ? (query.status ?? null) : null,
+    paged: valid && query?.cursor !== undefined,
+    options,
+    counts: lists.counts,
+    pendingOffers: lists.pendingOffers && {
+      next: lists.pendingOffers.next,
+      rows: lists.pendingOffers.rows.map((offer) => ({
+        offerId: offer.offerId,
+        opportunityId: offer.opportunityId,
+        need: offer.need,
+        productLine: offer.productLine,
+        country: offer.country,
+        valueMinor: offer.valueMinor,
+        currency: offer.currency,
+        value: formatMoney(offer.valueMinor, offer.currency),
+        partnerName: offer.partnerName,
+        round: offer.round,
+        offeredAt: offer.offeredAt.toISOString(),
+        expiresAt: offer.expiresAt.toISOString(),
+      })),
+    },
+    unroutable: lists.unroutable && {
+      next: lists.unroutable.next,
+      rows: lists.unroutable.rows.map((lead) => ({
+        opportunityId: lead.opportunityId,
+        need: lead.need,
+        productLine: lead.productLine,
+        country: lead.country,
+        value: formatMoney(lead.valueMinor, lead.currency),
+        rounds: lead.rounds,
+        unroutableReason: lead.unroutableReason,
+        reason: unroutableReasonLabel(lead.unroutableReason),
+        since: lead.since.toISOString(),
+      })),
+    },
+    recentEndings: lists.recentEndings && {
+      next: lists.recentEndings.next,
+      rows: lists.recentEndings.rows.map((ending) => ({
+        eventId: ending.eventId,
+        offerId: ending.offerId,
+        opportunityId: ending.opportunityId,
+        outcome: ending.outcome,
+        at: ending.at.toISOString(),
+        round: ending.round,
+        partnerName: ending.partnerName,
+        need: ending.need,
+        productLine: ending.productLine,
+        declineReason: ending.declineReason,
+        reason:
+          ending.outcome === 'declined' ? declineReasonLabel(ending.declineReason) : 'No answer in time',
+      })),
+    },
   };
+  return data(answer, { status: valid ? 200 : 400 });
 }
 
 /** Reloads the loader's data every `everyMs` while the tab is visible, and on returning to it. */
@@ -88,7 +172,20 @@ export default function RoutingQueue() {
   const data = useLoaderData<typeof loader>();
   const now = useNow(data.now);
   useRevalidateEvery(REVALIDATE_EVERY_MS);
-  const { counts } = data;
+  const { counts, values, fieldErrors } = data;
+  const hasErrors = Object.keys(fieldErrors).length > 0;
+  const STATUS_LABELS = statusLabels(data.expiringSoonHours);
+  const firstPage = data.paged ? (
+    <p>
+      <Link
+        to={`/queue?${new URLSearchParams(
+          Object.entries(values).filter(([, value]) => value !== ''),
+        ).toString()}`}
+      >
+        Back to the first page
+      </Link>
+    </p>
+  ) : null;
 
   return (
     <>
@@ -122,155 +219,301 @@ export default function RoutingQueue() {
         </dl>
       </section>
 
-      <section className="panel" aria-labelledby="pending-title">
-        <h2 id="pending-title">Pending offers</h2>
-        <p className="muted">
-          Nearest deadline first.{' '}
-          {counts.pending > data.pendingOffers.length
-            ? `Showing the ${data.pendingOffers.length} nearest of ${counts.pending}.`
-            : null}
-        </p>
-        {data.pendingOffers.length === 0 ? (
-          <p className="empty">No offer is waiting for an answer.</p>
-        ) : (
-          <Table label="Pending offers, nearest deadline first">
-            <thead>
-              <tr>
-                <th scope="col">Deadline</th>
-                <th scope="col">Lead</th>
-                <th scope="col">Need</th>
-                <th scope="col">Product line</th>
-                <th scope="col">Country</th>
-                <th scope="col" className="numeric">
-                  Value
-                </th>
-                <th scope="col">Partner</th>
-                <th scope="col" className="numeric">
-                  Round
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.pendingOffers.map((offer) => (
-                <tr key={offer.offerId}>
-                  <td className="nowrap">
-                    <Countdown
-                      deadline={offer.expiresAt}
-                      now={now}
-                      soonWithinHours={data.expiringSoonHours}
-                    />
-                    <span className="subtle">{formatUtc(offer.expiresAt)}</span>
-                  </td>
-                  <td className="nowrap">#{offer.opportunityId}</td>
-                  <td className="need">{offer.need}</td>
-                  <td>{offer.productLine}</td>
-                  <td>{offer.country}</td>
-                  <td className="numeric nowrap">{offer.value}</td>
-                  <td>{offer.partnerName}</td>
-                  <td className="numeric">{offer.round}</td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
-        )}
+      <section className="panel" aria-labelledby="filters-title">
+        <h2 id="filters-title">Filters</h2>
+        {/* Keyed by the filters, so that its fields show the new values after a link or a reset. */}
+        <Form key={JSON.stringify(values)} method="get" className="form" noValidate>
+          {hasErrors ? (
+            <p className="form__status" role="alert">
+              Some filters are not valid; fix them to see the lists.
+            </p>
+          ) : null}
+          {fieldErrors.after ? (
+            <p id="after-error" className="field__error" role="alert">
+              {fieldErrors.after}
+            </p>
+          ) : null}
+          <div className="field-row">
+            <Field id="q" label="Search" error={fieldErrors.q} hint="Lead number, need, or customer name">
+              <input id="q" name="q" type="search" defaultValue={values.q} {...invalid('q', fieldErrors.q)} />
+            </Field>
+            <Field id="status" label="Status" error={fieldErrors.status}>
+              <select
+                id="status"
+                name="status"
+                defaultValue={values.status}
+                {...invalid('status', fieldErrors.status)}
+              >
+                <option value="">All lists</option>
+                {Object.entries(STATUS_LABELS).map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field id="country" label="Country" error={fieldErrors.country} hint="Two letters, such as DE">
+              <input
+                id="country"
+                name="country"
+                defaultValue={values.country}
+                maxLength={2}
+                autoComplete="off"
+                {...invalid('country', fieldErrors.country)}
+              />
+            </Field>
+            <Field id="partner" label="Partner" error={fieldErrors.partner}>
+              <select
+                id="partner"
+                name="partner"
+                defaultValue={values.partner}
+                {...invalid('partner', fieldErrors.partner)}
+              >
+                <option value="">Any partner</option>
+                {data.options.partners.map((partner) => (
+                  <option key={partner.id} value={String(partner.id)}>
+                    {partner.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field id="productLine" label="Product line" error={fieldErrors.productLine}>
+              <input
+                id="productLine"
+                name="productLine"
+                defaultValue={values.productLine}
+                {...invalid('productLine', fieldErrors.productLine)}
+              />
+            </Field>
+            <Field id="campaign" label="Campaign" error={fieldErrors.campaign}>
+              <select
+                id="campaign"
+                name="campaign"
+                defaultValue={values.campaign}
+                {...invalid('campaign', fieldErrors.campaign)}
+              >
+                <option value="">Any campaign</option>
+                {data.options.campaigns.map((campaign) => (
+                  <option key={campaign.id} value={String(campaign.id)}>
+                    {campaign.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          </div>
+          <button type="submit" className="button">
+            Apply filters
+          </button>{' '}
+          <Link to="/queue">Clear</Link>
+        </Form>
       </section>
 
-      <section className="panel" aria-labelledby="unroutable-title">
-        <h2 id="unroutable-title">Unroutable leads</h2>
-        <p className="muted">
-          No eligible partner was left, or the round limit was reached. Newest first.{' '}
-          {counts.unroutable > data.unroutable.length
-            ? `Showing the latest ${data.unroutable.length} of ${counts.unroutable}.`
-            : null}
-        </p>
-        {data.unroutable.length === 0 ? (
-          <p className="empty">Every lead has found a partner or is on its way to one.</p>
-        ) : (
-          <Table label="Unroutable leads, newest first">
-            <thead>
-              <tr>
-                <th scope="col">Lead</th>
-                <th scope="col">Need</th>
-                <th scope="col">Product line</th>
-                <th scope="col">Country</th>
-                <th scope="col" className="numeric">
-                  Value
-                </th>
-                <th scope="col" className="numeric">
-                  Rounds
-                </th>
-                <th scope="col">Reason</th>
-                <th scope="col">Since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.unroutable.map((lead) => (
-                <tr key={lead.opportunityId}>
-                  <td className="nowrap">#{lead.opportunityId}</td>
-                  <td className="need">{lead.need}</td>
-                  <td>{lead.productLine}</td>
-                  <td>{lead.country}</td>
-                  <td className="numeric nowrap">{lead.value}</td>
-                  <td className="numeric">{lead.rounds}</td>
-                  <td>
-                    <span className="badge badge--danger">{lead.reason}</span>
-                  </td>
-                  <td className="nowrap">
-                    <time dateTime={lead.since}>{formatUtc(lead.since)}</time>
-                  </td>
+      {data.pendingOffers ? (
+        <section className="panel" aria-labelledby="pending-title">
+          <h2 id="pending-title">
+            {data.status === 'expiring' ? STATUS_LABELS.expiring : STATUS_LABELS.pending}
+          </h2>
+          <p className="muted">Nearest deadline first, {data.pageSize} to a page.</p>
+          {firstPage}
+          {data.pendingOffers.rows.length === 0 ? (
+            <p className="empty">No offer waiting for an answer matches.</p>
+          ) : (
+            <Table label="Pending offers, nearest deadline first">
+              <thead>
+                <tr>
+                  <th scope="col">Deadline</th>
+                  <th scope="col">Lead</th>
+                  <th scope="col">Need</th>
+                  <th scope="col">Product line</th>
+                  <th scope="col">Country</th>
+                  <th scope="col" className="numeric">
+                    Value
+                  </th>
+                  <th scope="col">Partner</th>
+                  <th scope="col" className="numeric">
+                    Round
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </Table>
-        )}
-      </section>
+              </thead>
+              <tbody>
+                {data.pendingOffers.rows.map((offer) => (
+                  <tr key={offer.offerId}>
+                    <td className="nowrap">
+                      <Countdown
+                        deadline={offer.expiresAt}
+                        now={now}
+                        soonWithinHours={data.expiringSoonHours}
+                      />
+                      <span className="subtle">{formatUtc(offer.expiresAt)}</span>
+                    </td>
+                    <td className="nowrap">
+                      <Link to={`/opportunities/${offer.opportunityId}`}>#{offer.opportunityId}</Link>
+                    </td>
+                    <td className="need">{offer.need}</td>
+                    <td>{offer.productLine}</td>
+                    <td>{offer.country}</td>
+                    <td className="numeric nowrap">{offer.value}</td>
+                    <td>{offer.partnerName}</td>
+                    <td className="numeric">{offer.round}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+          <NextLink
+            next={data.pendingOffers.next}
+            href={(after) => pageHref(values, data.status === 'expiring' ? 'expiring' : 'pending', after)}
+          />
+        </section>
+      ) : null}
 
-      <section className="panel" aria-labelledby="endings-title">
-        <h2 id="endings-title">Recent declines and expiries</h2>
-        <p className="muted">
-          The latest offers that ended without an acceptance; each lead moved on at once.
-        </p>
-        {data.recentEndings.length === 0 ? (
-          <p className="empty">No offer has been declined or has expired yet.</p>
-        ) : (
-          <Table label="Recent declines and expiries, latest first">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Partner</th>
-                <th scope="col">Lead</th>
-                <th scope="col">Need</th>
-                <th scope="col" className="numeric">
-                  Round
-                </th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.recentEndings.map((ending) => (
-                <tr key={ending.offerId}>
-                  <td className="nowrap">
-                    <time dateTime={ending.at}>{formatUtc(ending.at)}</time>
-                  </td>
-                  <td>
-                    <span className={`badge badge--${ending.outcome}`}>
-                      {ending.outcome === 'declined' ? 'Declined' : 'Expired'}
-                    </span>
-                  </td>
-                  <td>{ending.partnerName}</td>
-                  <td className="nowrap">#{ending.opportunityId}</td>
-                  <td className="need">{ending.need}</td>
-                  <td className="numeric">{ending.round}</td>
-                  <td>{ending.reason}</td>
+      {data.unroutable ? (
+        <section className="panel" aria-labelledby="unroutable-title">
+          <h2 id="unroutable-title">Unroutable leads</h2>
+          <p className="muted">
+            No eligible partner was left, or the round limit was reached. Newest first, {data.pageSize} to a
+            page.
+          </p>
+          {firstPage}
+          {data.unroutable.rows.length === 0 ? (
+            <p className="empty">No unroutable lead matches.</p>
+          ) : (
+            <Table label="Unroutable leads, newest first">
+              <thead>
+                <tr>
+                  <th scope="col">Lead</th>
+                  <th scope="col">Need</th>
+                  <th scope="col">Product line</th>
+                  <th scope="col">Country</th>
+                  <th scope="col" className="numeric">
+                    Value
+                  </th>
+                  <th scope="col" className="numeric">
+                    Rounds
+                  </th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Since</th>
                 </tr>
-              ))}
-            </tbody>
-          </Table>
-        )}
-      </section>
+              </thead>
+              <tbody>
+                {data.unroutable.rows.map((lead) => (
+                  <tr key={lead.opportunityId}>
+                    <td className="nowrap">
+                      <Link to={`/opportunities/${lead.opportunityId}`}>#{lead.opportunityId}</Link>
+                    </td>
+                    <td className="need">{lead.need}</td>
+                    <td>{lead.productLine}</td>
+                    <td>{lead.country}</td>
+                    <td className="numeric nowrap">{lead.value}</td>
+                    <td className="numeric">{lead.rounds}</td>
+                    <td>
+                      <span className="badge badge--danger">{lead.reason}</span>
+                    </td>
+                    <td className="nowrap">
+                      <time dateTime={lead.since}>{formatUtc(lead.since)}</time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+          <NextLink next={data.unroutable.next} href={(after) => pageHref(values, 'unroutable', after)} />
+        </section>
+      ) : null}
+
+      {data.recentEndings ? (
+        <section className="panel" aria-labelledby="endings-title">
+          <h2 id="endings-title">Recent declines and expiries</h2>
+          <p className="muted">
+            Offers that ended without an acceptance in the last {data.recentEndingsDays} days, latest first;
+            each lead moved on at once.
+          </p>
+          {firstPage}
+          {data.recentEndings.rows.length === 0 ? (
+            <p className="empty">No recent decline or expiry matches.</p>
+          ) : (
+            <Table label="Recent declines and expiries, latest first">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Partner</th>
+                  <th scope="col">Lead</th>
+                  <th scope="col">Need</th>
+                  <th scope="col" className="numeric">
+                    Round
+                  </th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.recentEndings.rows.map((ending) => (
+                  <tr key={ending.eventId}>
+                    <td className="nowrap">
+                      <time dateTime={ending.at}>{formatUtc(ending.at)}</time>
+                    </td>
+                    <td>
+                      <span className={`badge badge--${ending.outcome}`}>
+                        {ending.outcome === 'declined' ? 'Declined' : 'Expired'}
+                      </span>
+                    </td>
+                    <td>{ending.partnerName}</td>
+                    <td className="nowrap">
+                      <Link to={`/opportunities/${ending.opportunityId}`}>#{ending.opportunityId}</Link>
+                    </td>
+                    <td className="need">{ending.need}</td>
+                    <td className="numeric">{ending.round}</td>
+                    <td>{ending.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+          <NextLink next={data.recentEndings.next} href={(after) => pageHref(values, 'ended', after)} />
+        </section>
+      ) : null}
     </>
   );
+}
+
+const invalid = (id: string, error: string | undefined) =>
+  error ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {};
+
+function Field({
+  id,
+  label,
+  error,
+  hint,
+  children,
+}: {
+  id: string;
+  label: string;
+  error: string | undefined;
+  hint?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint && !error ? <p className="field__hint">{hint}</p> : null}
+      {error ? (
+        <p id={`${id}-error`} className="field__error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function NextLink({ next, href }: { next: string | null; href: (after: string) => string }) {
+  return next ? (
+    <p>
+      <Link to={href(next)} rel="next">
+        Next page →
+      </Link>
+    </p>
+  ) : null;
 }
 
 function Stat({

@@ -50,12 +50,14 @@ afterAll(async () => {
 
 // The queue is for channel managers: the page is read as one who has signed in.
 let managerCookie: string;
-const loadQueue = () =>
-  routes.queue.loader({
-    request: new Request('http://localhost/queue', { headers: { Cookie: managerCookie } }),
-    params: {},
-    context: {},
-  });
+const loadQueue = async () =>
+  (
+    await routes.queue.loader({
+      request: new Request('http://localhost/queue', { headers: { Cookie: managerCookie } }),
+      params: {},
+      context: {},
+    })
+  ).data;
 
 async function pendingOfferOf(opportunityId: number) {
   const [offer] = await database.db
@@ -135,17 +137,17 @@ describe('the routing queue page', () => {
 
   it('lists the pending offers nearest deadline first, with their countdowns', async () => {
     const page = await loadQueue();
-    expect(page.pendingOffers.map((o) => o.opportunityId)).toEqual([
+    expect(page.pendingOffers!.rows.map((o) => o.opportunityId)).toEqual([
       scenario.soon,
       scenario.declinedThenReoffered,
       scenario.expiredThenReoffered,
       scenario.fresh,
       scenario.newest,
     ]);
-    const deadlines = page.pendingOffers.map((o) => Date.parse(o.expiresAt));
+    const deadlines = page.pendingOffers!.rows.map((o) => Date.parse(o.expiresAt));
     expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b));
-    expect(Date.parse(page.pendingOffers[0]!.expiresAt)).toBe(realNow + 2 * HOUR_MS);
-    expect(page.pendingOffers[0]).toMatchObject({
+    expect(Date.parse(page.pendingOffers!.rows[0]!.expiresAt)).toBe(realNow + 2 * HOUR_MS);
+    expect(page.pendingOffers!.rows[0]).toMatchObject({
       need: 'Replace an ageing storage array',
       productLine: 'storage',
       country: 'PT',
@@ -155,7 +157,7 @@ describe('the routing queue page', () => {
       partnerName: firstPartnerName,
       round: 1,
     });
-    expect(page.pendingOffers[1]).toMatchObject({ partnerName: 'Porto Systems', round: 2 });
+    expect(page.pendingOffers!.rows[1]).toMatchObject({ partnerName: 'Porto Systems', round: 2 });
   });
 
   it('counts pending, soon-expiring, unroutable and accepted leads', async () => {
@@ -165,7 +167,7 @@ describe('the routing queue page', () => {
 
   it('shows the unroutable lead with the unmet need and its reason', async () => {
     const page = await loadQueue();
-    expect(page.unroutable).toEqual([
+    expect(page.unroutable!.rows).toEqual([
       expect.objectContaining({
         opportunityId: unroutableId,
         productLine: 'mainframes',
@@ -177,11 +179,14 @@ describe('the routing queue page', () => {
 
   it('shows recent declines and expiries, latest first, with the decline reason', async () => {
     const page = await loadQueue();
-    expect(page.recentEndings.map((e) => [e.opportunityId, e.outcome, e.declineReason])).toEqual([
+    expect(page.recentEndings!.rows.map((e) => [e.opportunityId, e.outcome, e.declineReason])).toEqual([
       [scenario.expiredThenReoffered, 'expired', null],
       [scenario.declinedThenReoffered, 'declined', 'deal_too_small'],
     ]);
-    expect(page.recentEndings[1]).toMatchObject({ partnerName: firstPartnerName, reason: 'Deal too small' });
+    expect(page.recentEndings!.rows[1]).toMatchObject({
+      partnerName: firstPartnerName,
+      reason: 'Deal too small',
+    });
   });
 
   it('never carries the customer’s name or contacts', async () => {
