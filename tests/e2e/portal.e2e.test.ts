@@ -337,6 +337,29 @@ describe('the portal in Chromium', () => {
     await context.close();
   });
 
+  it('fits a phone screen: no page scrolls sideways at 390 px', async () => {
+    const overflowing: string[] = [];
+    const widthOf = async (page: Page, pathname: string) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${baseUrl}${pathname}`);
+      // Wide tables scroll inside their own box; the page itself must not.
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
+      if (scrollWidth > innerWidth + 1) overflowing.push(`${pathname}: ${scrollWidth}px`);
+    };
+    const rep = await signedIn(repOf.get(partnerIds[0]!)!);
+    for (const pathname of ['/inbox', '/leads', '/company']) await widthOf(rep.page, pathname);
+    await rep.context.close();
+    const manager = await signedIn('manager@baton.test');
+    for (const pathname of ['/queue', '/partners', '/settings/routing', '/opportunities/new']) {
+      await widthOf(manager.page, pathname);
+    }
+    await manager.context.close();
+    expect(overflowing).toEqual([]);
+  });
+
   it('finds no serious or critical accessibility violation on the main pages', () => {
     expect(axeFindings).toEqual([]);
   });
