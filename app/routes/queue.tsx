@@ -1,7 +1,8 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useRevalidator } from '@remix-run/react';
+import { Link, useLoaderData, useRevalidator } from '@remix-run/react';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Countdown, formatUtc, useNow } from '../components/countdown';
+import { QueueFilters } from '../components/queue-filters';
 import { formatMoney } from '../components/money';
 import { declineReasonLabel, unroutableReasonLabel } from '../components/reason-labels';
 import { systemClock } from '../domain/clock';
@@ -173,7 +174,6 @@ export default function RoutingQueue() {
   const now = useNow(data.now);
   useRevalidateEvery(REVALIDATE_EVERY_MS);
   const { counts, values, fieldErrors } = data;
-  const hasErrors = Object.keys(fieldErrors).length > 0;
   const STATUS_LABELS = statusLabels(data.expiringSoonHours);
   const firstPage = data.paged ? (
     <p>
@@ -219,94 +219,12 @@ export default function RoutingQueue() {
         </dl>
       </section>
 
-      <section className="panel" aria-labelledby="filters-title">
-        <h2 id="filters-title">Filters</h2>
-        {/* Keyed by the filters, so that its fields show the new values after a link or a reset. */}
-        <Form key={JSON.stringify(values)} method="get" className="form" noValidate>
-          {hasErrors ? (
-            <p className="form__status" role="alert">
-              Some filters are not valid; fix them to see the lists.
-            </p>
-          ) : null}
-          {fieldErrors.after ? (
-            <p id="after-error" className="field__error" role="alert">
-              {fieldErrors.after}
-            </p>
-          ) : null}
-          <div className="field-row">
-            <Field id="q" label="Search" error={fieldErrors.q} hint="Lead number, need, or customer name">
-              <input id="q" name="q" type="search" defaultValue={values.q} {...invalid('q', fieldErrors.q)} />
-            </Field>
-            <Field id="status" label="Status" error={fieldErrors.status}>
-              <select
-                id="status"
-                name="status"
-                defaultValue={values.status}
-                {...invalid('status', fieldErrors.status)}
-              >
-                <option value="">All lists</option>
-                {Object.entries(STATUS_LABELS).map(([value, label]) => (
-                  <option key={value} value={value}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            <Field id="country" label="Country" error={fieldErrors.country} hint="Two letters, such as DE">
-              <input
-                id="country"
-                name="country"
-                defaultValue={values.country}
-                maxLength={2}
-                autoComplete="off"
-                {...invalid('country', fieldErrors.country)}
-              />
-            </Field>
-            <Field id="partner" label="Partner" error={fieldErrors.partner}>
-              <select
-                id="partner"
-                name="partner"
-                defaultValue={values.partner}
-                {...invalid('partner', fieldErrors.partner)}
-              >
-                <option value="">Any partner</option>
-                {data.options.partners.map((partner) => (
-                  <option key={partner.id} value={String(partner.id)}>
-                    {partner.name}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            <Field id="productLine" label="Product line" error={fieldErrors.productLine}>
-              <input
-                id="productLine"
-                name="productLine"
-                defaultValue={values.productLine}
-                {...invalid('productLine', fieldErrors.productLine)}
-              />
-            </Field>
-            <Field id="campaign" label="Campaign" error={fieldErrors.campaign}>
-              <select
-                id="campaign"
-                name="campaign"
-                defaultValue={values.campaign}
-                {...invalid('campaign', fieldErrors.campaign)}
-              >
-                <option value="">Any campaign</option>
-                {data.options.campaigns.map((campaign) => (
-                  <option key={campaign.id} value={String(campaign.id)}>
-                    {campaign.name}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          </div>
-          <button type="submit" className="button">
-            Apply filters
-          </button>{' '}
-          <Link to="/queue">Clear</Link>
-        </Form>
-      </section>
+      <QueueFilters
+        values={values}
+        fieldErrors={fieldErrors}
+        statusLabels={STATUS_LABELS}
+        options={data.options}
+      />
 
       {data.pendingOffers ? (
         <section className="panel" aria-labelledby="pending-title">
@@ -473,36 +391,6 @@ export default function RoutingQueue() {
         </section>
       ) : null}
     </>
-  );
-}
-
-const invalid = (id: string, error: string | undefined) =>
-  error ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {};
-
-function Field({
-  id,
-  label,
-  error,
-  hint,
-  children,
-}: {
-  id: string;
-  label: string;
-  error: string | undefined;
-  hint?: string;
-  children: ReactNode;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint && !error ? <p className="field__hint">{hint}</p> : null}
-      {error ? (
-        <p id={`${id}-error`} className="field__error">
-          {error}
-        </p>
-      ) : null}
-    </div>
   );
 }
 
