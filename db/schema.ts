@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -59,7 +60,19 @@ export const DECLINE_REASONS = [
 ] as const;
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'completed'] as const;
 export const CAMPAIGN_PARTNER_STATUSES = ['invited', 'joined', 'declined'] as const;
-export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
+/**
+ * Event rows (audience partner, channel_managers, campaign_coordinators) become `fanned_out`
+ * once one email row per recipient exists; email rows (audience user) go pending → sending →
+ * sent, or `failed` when retries ran out, or `skipped` when the recipient may no longer read it.
+ */
+export const NOTIFICATION_STATUSES = [
+  'pending',
+  'sending',
+  'sent',
+  'failed',
+  'skipped',
+  'fanned_out',
+] as const;
 
 /** `col IN ('a','b')` for a check constraint; values are our own constants, never input. */
 const oneOf = (column: string, values: readonly string[]) =>
@@ -135,6 +148,8 @@ export const users = pgTable(
     partnerId: integer('partner_id').references(() => partners.id),
     passwordHash: text('password_hash').notNull(),
     timezone: text('timezone').notNull().default('UTC'),
+    /** Channel managers: only the daily digest, no email per event. */
+    emailDigestOnly: boolean('email_digest_only').notNull().default(false),
     disabledAt: at('disabled_at'),
     createdAt: createdAt(),
   },
@@ -459,6 +474,8 @@ export const NOTIFICATION_KINDS = [
   'offer_withdrawn',
   'opportunity_unroutable',
   'lead_accepted',
+  'daily_digest',
+  'password_reset',
 ] as const;
 export const NOTIFICATION_AUDIENCES = [
   'partner',
@@ -483,12 +500,26 @@ export const notifications = pgTable(
       .notNull()
       .default(sql`'{}'::jsonb`),
     status: text('status', { enum: NOTIFICATION_STATUSES }).notNull().default('pending'),
+    /** The event row this email was fanned out from. */
+    parentId: bigint('parent_id', { mode: 'number' }).references((): AnyPgColumn => notifications.id),
+    /** The address it went to, as it was when the email row was made. */
+    recipientEmail: text('recipient_email'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** While `sending`: when another worker may take the row over (its sender died). */
+    leaseUntil: at('lease_until'),
     createdAt: at('created_at').notNull(),
     sentAt: at('sent_at'),
   },
   (t) => [
+    index('notifications_parent_id_idx')
+      .on(t.parentId)
+      .where(sql`parent_id IS NOT NULL`),
+    // The notification log, newest first, keyset on id.
+    index('notifications_log_idx')
+      .on(t.id)
+      .where(sql`audience = 'user'`),
+    check('notifications_sent_check', sql`(status = 'sent') = (sent_at IS NOT NULL)`),
     index('notifications_partner_id_idx')
       .on(t.partnerId)
       .where(sql`partner_id IS NOT NULL`),
@@ -548,3 +579,59 @@ export const signInAttempts = pgTable(
   },
   () => [check('sign_in_attempts_failures_check', sql`failures >= 0 AND lockouts >= 0`)],
 );
+
+/**
+ * Password reset links. The emailed token is `<id>.<hmac>` and is never stored; a row is
+ * good once (`used_at`) and until `expires_at`.
+ */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    id: id(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: at('created_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+  },
+  (t) => [index('password_resets_user_id_idx').on(t.userId, t.createdAt)],
+);
+
+export const EMAIL_ACTIONS = ['accept', 'decline'] as const;
+
+/**
+ * Accept / Decline links from email are signed and stateless; this table makes each one good
+ * once. Keyed by sha256(token): the table never holds a usable link.
+ */
+export const emailActionUses = pgTable(
+  'email_action_uses',
+  {
+    tokenDigest: text('token_digest').primaryKey(),
+    offerId: integer('offer_id')
+      .notNull()
+      .references(() => offers.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    action: text('action', { enum: EMAIL_ACTIONS }).notNull(),
+    usedAt: at('used_at').notNull(),
+  },
+  (t) => [
+    index('email_action_uses_offer_id_idx').on(t.offerId),
+    index('email_action_uses_user_id_idx').on(t.userId),
+    check('email_action_uses_action_check', oneOf('action', EMAIL_ACTIONS)),
+  ],
+);
+
+/** Mail caught by the development SMTP capture (`npm run demo`); never used in production. */
+export const capturedMail = pgTable('captured_mail', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  mailFrom: text('mail_from').notNull(),
+  rcptTo: text('rcpt_to').array().notNull(),
+  subject: text('subject').notNull(),
+  textBody: text('text_body').notNull(),
+  htmlBody: text('html_body').notNull(),
+  messageId: text('message_id'),
+  receivedAt: at('received_at').notNull().defaultNow(),
+});

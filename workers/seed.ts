@@ -77,12 +77,9 @@ async function finishingTouches(db: Database, realNow: number) {
       .set({ pausedUntil: new Date(realNow + partner.pausedForDays! * DAY_MS) })
       .where(eq(partners.slug, partner.slug));
   }
-  // Every message the history produced went out at the time; left pending, a mail worker
-  // would send months of stale offers to the demo inboxes on its first run.
-  await db
-    .update(notifications)
-    .set({ status: 'sent', sentAt: notifications.createdAt, attempts: 1 })
-    .where(eq(notifications.status, 'pending'));
+  // The history's events were dealt with at the time; left pending, the mail worker would
+  // send months of stale offers to the demo inboxes on its first run.
+  await db.update(notifications).set({ status: 'fanned_out' }).where(eq(notifications.status, 'pending'));
 }
 
 async function summarise(db: Database, elapsedMs: number): Promise<SeedResult> {
