@@ -24,6 +24,8 @@ import {
   stopWorker,
   withoutExitHooks,
 } from './demo/support';
+import { workerEmailOptions } from '../app/utils/env.server';
+import { startDemoMailCapture } from './demo/mail-capture';
 import { startWorker } from './start-worker';
 
 /**
@@ -105,6 +107,14 @@ async function startUp(): Promise<void> {
     await step('building the web app', () => run('npx', ['remix', 'vite:build']));
   }
 
+  const mail = process.env.SMTP_URL
+    ? null
+    : await step('starting the mail capture', () => startDemoMailCapture(pg.url));
+  if (mail) await started('the mail capture', mail.stop);
+  say(
+    mail ? `mail: caught at ${mail.url}, shown at http://localhost:${env.PORT}/dev/mail` : 'mail: SMTP_URL',
+  );
+
   // The web server first: stopped in reverse order, the worker then goes first, while Redis is
   // most likely still there for it to finish its jobs.
   await startWeb(env.PORT, pg.url, redis.url);
@@ -118,6 +128,7 @@ async function startUp(): Promise<void> {
       concurrency: 16,
       reconcileEveryMs: env.RECONCILE_EVERY_MS,
       stalledMs: env.WORKER_STALLED_MS,
+      email: workerEmailOptions({ ...env, SMTP_URL: mail?.url ?? env.SMTP_URL }),
       clock: systemClock,
       // Quiet once stopping: after a Ctrl-C, Redis and Postgres are going away at the same time.
       log: (line) => {
@@ -218,6 +229,7 @@ async function startWeb(port: number, databaseUrl: string, redisUrl: string): Pr
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       NODE_ENV: 'production',
+      DEMO_MODE: 'on',
     },
   });
   const exited = new Promise<never>((_, reject) => {

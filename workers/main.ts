@@ -1,4 +1,4 @@
-import { ConfigError, parseEnv } from '../app/utils/env.server';
+import { ConfigError, parseEnv, workerEmailOptions } from '../app/utils/env.server';
 import { startWorker } from './start-worker';
 
 /** `npm run worker`: one worker process. Run as many as you like, on as many machines. */
@@ -11,6 +11,7 @@ try {
     concurrency: env.WORKER_CONCURRENCY,
     reconcileEveryMs: env.RECONCILE_EVERY_MS,
     stalledMs: env.WORKER_STALLED_MS,
+    email: workerEmailOptions(env),
   });
   console.log(`worker ${process.pid} running (concurrency ${env.WORKER_CONCURRENCY})`);
   const shutdown = (signal: string) => {

@@ -10,6 +10,11 @@ import {
   type OfferTimerJob,
 } from '../app/domain/offers/timer-queue.server';
 import type { LoopDeps } from '../app/domain/routing/loop.server';
+import { createDailyDigests } from '../app/domain/notifications/daily-digest.server';
+import { EMAIL_QUEUE, type EmailJob } from '../app/domain/notifications/email-queue.server';
+import { createMailer } from '../emails/transport.server';
+import { emailProcessor } from './email.processor';
+import { createNotificationRelay, restoreEmailJobs } from './notification-relay';
 import { offerTimerProcessor } from './offer-timer.processor';
 import { reconcile } from './reconciler';
 
@@ -20,6 +25,17 @@ export interface WorkerOptions {
   concurrency: number;
   reconcileEveryMs: number;
   stalledMs: number;
+  /** Email: without an SMTP URL the rows are made and wait, visible in the notification log. */
+  email: {
+    smtpUrl?: string;
+    from: string;
+    publicUrl: string;
+    secret: string;
+    retryBaseMs: number;
+    digestHourUtc: number;
+    /** How often new notifications are fanned out and queued; 1 s by default. */
+    relayEveryMs?: number;
+  };
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -27,7 +43,10 @@ export interface WorkerOptions {
 export interface RunningWorker {
   deps: LoopDeps;
   timerQueue: Queue<OfferTimerJob>;
+  emailQueue: Queue<EmailJob>;
   reconcileNow(): ReturnType<typeof reconcile>;
+  /** Fans out and queues the notifications recorded so far, without waiting for the next tick. */
+  relayNow(): Promise<{ fannedOut: number; queued: number }>;
   /** Finishes the jobs in hand, then closes every connection. */
   stop(): Promise<void>;
 }
@@ -38,6 +57,7 @@ export interface RunningWorker {
  * to one of them and every job is safe to run twice.
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  let stopping: Promise<void> | undefined;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.log(line));
   const database = createDatabase(options.databaseUrl, { max: Math.min(options.concurrency + 4, 40) });
@@ -52,7 +72,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
   const timerQueue = timers.queue;
   const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection, prefix: options.prefix });
-  const reconcileNow = () => reconcile(deps, timerQueue);
+  const emailQueue = new Queue<EmailJob>(EMAIL_QUEUE, { connection, prefix: options.prefix });
+  const { email } = options;
+  const mailer = email.smtpUrl ? createMailer(email.smtpUrl, email.from) : null;
+  if (!mailer) log('email: SMTP_URL is not set; emails wait in the notification log');
+  const relayNow = createNotificationRelay(database.db, mailer ? emailQueue : null, email.retryBaseMs);
+  const reconcileNow = async () => {
+    const report = await reconcile(deps, timerQueue);
+    const emailsRequeued = mailer
+      ? await restoreEmailJobs(database.db, emailQueue, clock.now(), email.retryBaseMs)
+      : 0;
+    return { ...report, emailsRequeued };
+  };
 
   const timerWorker = new Worker<OfferTimerJob>(TIMER_QUEUE, offerTimerProcessor(deps), {
     connection,
@@ -63,7 +94,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const maintenanceWorker = new Worker(
     MAINTENANCE_QUEUE,
-    async () => {
+    async (job) => {
+      if (job.name === 'daily-digest') return { digests: await createDailyDigests(database.db, clock.now()) };
       const report = await reconcileNow();
       if (report.expired || report.routed || report.timersRestored) {
         log(`reconciler: ${JSON.stringify(report)}`);
@@ -72,26 +104,72 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
     { connection, prefix: options.prefix, concurrency: 1, lockDuration: 120_000 },
   );
-  for (const queue of [timerQueue, maintenanceQueue]) {
+  const emailWorker = mailer
+    ? new Worker<EmailJob>(
+        EMAIL_QUEUE,
+        emailProcessor({ db: database.db, clock, mailer, publicUrl: email.publicUrl, secret: email.secret }),
+        {
+          connection,
+          prefix: options.prefix,
+          concurrency: Math.min(options.concurrency, 8),
+          lockDuration: options.stalledMs,
+          stalledInterval: options.stalledMs,
+        },
+      )
+    : null;
+  for (const queue of [timerQueue, maintenanceQueue, emailQueue]) {
     queue.on('error', (error) => log(`queue ${queue.name}: ${error.message}`));
   }
-  for (const worker of [timerWorker, maintenanceWorker]) {
+  const workers = [timerWorker, maintenanceWorker, ...(emailWorker ? [emailWorker] : [])];
+  for (const worker of workers) {
     worker.on('failed', (job, error) => log(`job ${job?.id ?? '?'} failed: ${error.message}`));
     worker.on('error', (error) => log(`worker error: ${error.message}`));
   }
-  await maintenanceQueue.upsertJobScheduler(
-    'reconcile',
-    { every: options.reconcileEveryMs },
-    { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } },
-  );
+  const upsertSchedulers = () =>
+    Promise.all([
+      maintenanceQueue.upsertJobScheduler(
+        'reconcile',
+        { every: options.reconcileEveryMs },
+        { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } },
+      ),
+      maintenanceQueue.upsertJobScheduler(
+        'daily-digest',
+        { pattern: `0 ${email.digestHourUtc} * * *`, tz: 'UTC' },
+        { name: 'daily-digest', opts: { removeOnComplete: true, removeOnFail: 100 } },
+      ),
+    ]);
+  await upsertSchedulers();
 
-  let stopping: Promise<void> | undefined;
+  // The relay runs in-process, not as a job, so that it keeps going when Redis lost every key;
+  // it also puts the schedulers back, which a FLUSHALL would otherwise remove until a restart.
+  let relayTimer: NodeJS.Timeout | undefined;
+  let relayRunning: Promise<unknown> = Promise.resolve();
+  let lastSchedulerCheck = Date.now();
+  const relayTick = () => {
+    relayRunning = (async () => {
+      try {
+        await relayNow();
+        if (Date.now() - lastSchedulerCheck >= options.reconcileEveryMs) {
+          lastSchedulerCheck = Date.now();
+          await upsertSchedulers();
+        }
+      } catch (error) {
+        log(`notification relay: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (!stopping) relayTimer = setTimeout(relayTick, email.relayEveryMs ?? 1000);
+    })();
+  };
+  relayTimer = setTimeout(relayTick, 0);
+
   const stop = () =>
     (stopping ??= (async () => {
-      await Promise.all([timerWorker.close(), maintenanceWorker.close()]);
-      await Promise.all([timers.close(), maintenanceQueue.close()]);
+      clearTimeout(relayTimer);
+      await relayRunning;
+      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([timers.close(), maintenanceQueue.close(), emailQueue.close()]);
+      mailer?.close();
       connection.disconnect();
       await database.close();
     })());
-  return { deps, timerQueue, reconcileNow, stop };
+  return { deps, timerQueue, emailQueue, reconcileNow, relayNow, stop };
 }

@@ -50,3 +50,54 @@ export function toMinorUnits(amount: string, currency: string): number | null {
   const parsed = parseAmountToMinor(amount, currency);
   return parsed.ok ? parsed.minor : null;
 }
+
+// Upper bounds in major units; the last band is open.
+const BAND_EDGES = [10_000, 50_000, 250_000, 1_000_000];
+
+const compact = (amount: number) =>
+  amount >= 1_000_000 ? `${amount / 1_000_000}M` : amount >= 1000 ? `${amount / 1000}k` : String(amount);
+
+function currencySymbol(currency: string): string {
+  const parts = new Intl.NumberFormat('en-GB', { style: 'currency', currency }).formatToParts(0);
+  return parts.find((p) => p.type === 'currency')?.value ?? currency;
+}
+
+/**
+ * The value as a band, "€10k–50k": enough to judge the lead by, without the exact figure that
+ * could identify the deal.
+ */
+export function valueBand(valueMinor: number, currency: string): string {
+  const exponent = minorUnitExponent(currency);
+  const major = valueMinor / 10 ** exponent;
+  const symbol = currencySymbol(currency);
+  let lower = 0;
+  for (const upper of BAND_EDGES) {
+    if (major < upper)
+      return lower === 0
+        ? `under ${symbol}${compact(upper)}`
+        : `${symbol}${compact(lower)}–${compact(upper)}`;
+    lower = upper;
+  }
+  return `${symbol}${compact(lower)} and more`;
+}
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function formatterFor(currency: string): Intl.NumberFormat {
+  let formatter = formatters.get(currency);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
+    formatters.set(currency, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * An amount held in integer minor units, as money: 12_500_000 EUR → "€125,000.00",
+ * 5000 JPY → "¥5,000". The currency's own exponent decides where the point goes.
+ */
+export function formatMoney(valueMinor: number, currency: string): string {
+  const formatter = formatterFor(currency);
+  const exponent = minorUnitExponent(currency);
+  return formatter.format(valueMinor / 10 ** exponent);
+}

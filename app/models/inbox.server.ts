@@ -1,6 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { campaigns, offers, opportunities } from '../../db/schema';
+import { valueBand } from '../domain/money';
 import type { ScoreBreakdown } from '../domain/routing/scoring';
 
 export const INBOX_OFFERS_SHOWN = 200;
@@ -57,37 +58,7 @@ export async function offerExists(db: Database, offerId: number): Promise<boolea
   return row !== undefined;
 }
 
-// Upper bounds in major units; the last band is open.
-const BAND_EDGES = [10_000, 50_000, 250_000, 1_000_000];
-
-const compact = (amount: number) =>
-  amount >= 1_000_000 ? `${amount / 1_000_000}M` : amount >= 1000 ? `${amount / 1000}k` : String(amount);
-
-function currencySymbol(currency: string): string {
-  const parts = new Intl.NumberFormat('en-GB', { style: 'currency', currency }).formatToParts(0);
-  return parts.find((p) => p.type === 'currency')?.value ?? currency;
-}
-
-/**
- * The value as a band, "€10k–50k": enough to judge the lead by, without the exact figure that
- * could identify the deal.
- */
-export function valueBand(valueMinor: number, currency: string): string {
-  const exponent =
-    new Intl.NumberFormat('en-GB', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
-    2;
-  const major = valueMinor / 10 ** exponent;
-  const symbol = currencySymbol(currency);
-  let lower = 0;
-  for (const upper of BAND_EDGES) {
-    if (major < upper)
-      return lower === 0
-        ? `under ${symbol}${compact(upper)}`
-        : `${symbol}${compact(lower)}–${compact(upper)}`;
-    lower = upper;
-  }
-  return `${symbol}${compact(lower)} and more`;
-}
+export { valueBand };
 
 /** "3 Mar 2026, 10:00 CET" in the reader's own time zone; UTC when theirs is unknown. */
 export function formatInZone(at: Date, timeZone: string): string {

@@ -10,7 +10,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { z } from 'zod';
 import { Countdown, useNow } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
-import { DECLINE_REASON_LABELS } from '../components/reason-labels';
+import { DECLINE_REASON_LABELS } from '../domain/offers/reason-labels';
 import { systemClock } from '../domain/clock';
 import { isDomainError } from '../domain/errors';
 import { accept, declineAndReroute } from '../domain/routing/loop.server';

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { Countdown, formatUtc, useNow } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
 import { formatMoney } from '../components/money';
-import { declineReasonLabel, unroutableReasonLabel } from '../components/reason-labels';
+import { declineReasonLabel, unroutableReasonLabel } from '../domain/offers/reason-labels';
 import { systemClock } from '../domain/clock';
 import { isDomainError } from '../domain/errors';
 import { extendAndSchedule, offerByHandAndSchedule, withdraw } from '../domain/routing/loop.server';

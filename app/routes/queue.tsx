@@ -4,7 +4,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { Countdown, formatUtc, useNow } from '../components/countdown';
 import { QueueFilters } from '../components/queue-filters';
 import { formatMoney } from '../components/money';
-import { declineReasonLabel, unroutableReasonLabel } from '../components/reason-labels';
+import { declineReasonLabel, unroutableReasonLabel } from '../domain/offers/reason-labels';
 import { systemClock } from '../domain/clock';
 import {
   EXPIRING_SOON_HOURS,

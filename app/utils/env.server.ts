@@ -30,13 +30,82 @@ export const envSchema = z.object({
   /** How long a killed worker's jobs wait before another worker takes them over. */
   WORKER_STALLED_MS: int(1000, 600_000).default(30_000),
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('baton-demo'),
+  /** Where email goes, e.g. smtp://user:pass@mail.example.com:587. Unset: mail waits in the log. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Baton <baton@localhost>'),
+  /** The portal's address as recipients reach it: links in email start with it. */
+  PUBLIC_URL: z
+    .string()
+    .regex(
+      /^https?:\/\/[^/]+$/,
+      'must be an http(s) origin without a path, e.g. https://partners.example.com',
+    )
+    .optional(),
+  /** Signs the one-click links in email; at least 32 characters, required in production. */
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** First retry of a failed email after this long, doubling each time (10 tries, ~40 min at 5 s). */
+  EMAIL_RETRY_BASE_MS: int(10, 600_000).default(5000),
+  /**
+   * Set by `npm run demo` only: this is a demonstration, not production, even though it runs the
+   * production build. It opens the caught-mail page and allows the development secret.
+   */
+  DEMO_MODE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  /** The channel managers' daily digest goes out at this hour, UTC. */
+  DIGEST_HOUR_UTC: int(0, 23).default(7),
 });
 
-export type Env = z.infer<typeof envSchema>;
+/** Used only outside production, where a fixed secret is harmless and saves a setup step. */
+const DEVELOPMENT_SECRET = 'baton-development-secret-not-for-production';
+
+const checkedEnvSchema = envSchema
+  .superRefine((value, ctx) => {
+    if (value.NODE_ENV === 'production' && value.DEMO_MODE === 'off' && !value.APP_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APP_SECRET'],
+        message: 'is not set: production needs a secret of at least 32 characters to sign email links',
+      });
+    }
+  })
+  .transform((value) => ({ ...value, ...withEmailDefaults(value) }));
+
+type EmailSettings = Pick<
+  z.output<typeof envSchema>,
+  'PORT' | 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'APP_SECRET' | 'EMAIL_RETRY_BASE_MS' | 'DIGEST_HOUR_UTC'
+>;
+
+function withEmailDefaults(value: EmailSettings) {
+  return {
+    APP_SECRET: value.APP_SECRET ?? DEVELOPMENT_SECRET,
+    PUBLIC_URL: value.PUBLIC_URL ?? `http://localhost:${value.PORT}`,
+  };
+}
+
+/** What a worker needs to send email, from the parsed environment. */
+export function workerEmailOptions(value: EmailSettings) {
+  const { APP_SECRET, PUBLIC_URL } = withEmailDefaults(value);
+  return {
+    smtpUrl: value.SMTP_URL,
+    from: value.MAIL_FROM,
+    publicUrl: PUBLIC_URL,
+    secret: APP_SECRET,
+    retryBaseMs: value.EMAIL_RETRY_BASE_MS,
+    digestHourUtc: value.DIGEST_HOUR_UTC,
+  };
+}
+
+/** The caught-mail page exists outside production and in the demo, never in production. */
+export const mailCaptureOpen = (value: Pick<Env, 'NODE_ENV' | 'DEMO_MODE'>) =>
+  value.NODE_ENV !== 'production' || value.DEMO_MODE === 'on';
+
+export type Env = z.output<typeof checkedEnvSchema>;
 
 /** Every problem at once, each naming its variable. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = envSchema.safeParse(source);
+  const parsed = checkedEnvSchema.safeParse(source);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   throw new ConfigError(`Baton cannot start; fix these environment variables:\n${lines.join('\n')}`);

@@ -1,0 +1,93 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Links in email that act without a session: Accept / Decline, and password reset. They are
+ * signed rather than stored, so the database never holds a usable link, and a mail scanner or
+ * a reader of the database cannot forge one.
+ */
+
+export type EmailAction = 'accept' | 'decline';
+
+export interface EmailActionClaims {
+  offerId: number;
+  action: EmailAction;
+  userId: number;
+  /** The offer's deadline when the email was made (ms since epoch): the link dies with it. */
+  expiresAtMs: number;
+}
+
+export type TokenProblem = 'malformed' | 'tampered';
+
+const b64 = (buffer: Buffer) => buffer.toString('base64url');
+
+function mac(secret: string, purpose: string, body: string): Buffer {
+  return createHmac('sha256', secret).update(`${purpose}\n${body}`).digest();
+}
+
+function sameMac(expected: Buffer, given: string): boolean {
+  const received = Buffer.from(given, 'base64url');
+  return received.length === expected.length && timingSafeEqual(received, expected);
+}
+
+const ACTION_CODES: Record<EmailAction, string> = { accept: 'a', decline: 'd' };
+const ACTIONS_BY_CODE: Record<string, EmailAction> = { a: 'accept', d: 'decline' };
+
+/** `<offer>.<a|d>.<user>.<deadline ms>.<mac>`: short enough for any mail client to keep whole. */
+export function signEmailAction(secret: string, claims: EmailActionClaims): string {
+  const body = [claims.offerId, ACTION_CODES[claims.action], claims.userId, claims.expiresAtMs].join('.');
+  return `${body}.${b64(mac(secret, 'email-action', body))}`;
+}
+
+export function verifyEmailAction(
+  secret: string,
+  token: string,
+): { ok: true; claims: EmailActionClaims } | { ok: false; problem: TokenProblem } {
+  const match = /^(\d{1,10})\.([ad])\.(\d{1,10})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!match) return { ok: false, problem: 'malformed' };
+  const [, offerId, code, userId, expiresAtMs, signature] = match;
+  const body = `${offerId}.${code}.${userId}.${expiresAtMs}`;
+  if (!sameMac(mac(secret, 'email-action', body), signature!)) return { ok: false, problem: 'tampered' };
+  return {
+    ok: true,
+    claims: {
+      offerId: Number(offerId),
+      action: ACTIONS_BY_CODE[code!]!,
+      userId: Number(userId),
+      expiresAtMs: Number(expiresAtMs),
+    },
+  };
+}
+
+export interface PasswordResetClaims {
+  resetId: number;
+  userId: number;
+  expiresAtMs: number;
+}
+
+/**
+ * `<reset id>.<mac>`: the user and expiry are signed but read back from the row, so the link
+ * stays short and a row that was used or replaced stops every link made from it.
+ */
+export function signPasswordReset(secret: string, claims: PasswordResetClaims): string {
+  const body = `${claims.resetId}.${claims.userId}.${claims.expiresAtMs}`;
+  return `${claims.resetId}.${b64(mac(secret, 'password-reset', body))}`;
+}
+
+export function parsePasswordResetToken(token: string): { resetId: number; signature: string } | null {
+  const match = /^(\d{1,10})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  return match ? { resetId: Number(match[1]), signature: match[2]! } : null;
+}
+
+export function passwordResetSignatureMatches(
+  secret: string,
+  claims: PasswordResetClaims,
+  signature: string,
+): boolean {
+  const body = `${claims.resetId}.${claims.userId}.${claims.expiresAtMs}`;
+  return sameMac(mac(secret, 'password-reset', body), signature);
+}
+
+/** What the single-use table keys a token by: never the token itself. */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,62 @@
+import type { Job } from 'bullmq';
+import type { Database } from '../db/client';
+import type { Clock } from '../app/domain/clock';
+import { composeEmail } from '../app/domain/notifications/compose.server';
+import {
+  claimEmail,
+  markEmailFailed,
+  markEmailRetry,
+  markEmailSent,
+  markEmailSkipped,
+} from '../app/domain/notifications/email-delivery.server';
+import { EMAIL_ATTEMPTS, type EmailJob } from '../app/domain/notifications/email-queue.server';
+import { renderEmail } from '../emails/render';
+import { messageIdFor, type Mailer } from '../emails/transport.server';
+
+export interface EmailContext {
+  db: Database;
+  clock: Clock;
+  mailer: Mailer;
+  publicUrl: string;
+  secret: string;
+  /** Longer than any one SMTP conversation: past it, another worker may send the row. */
+  leaseMs?: number;
+}
+
+export type EmailOutcome = 'sent' | 'skipped' | 'settled';
+
+/**
+ * Sends one email row. The row is claimed with a lease before the SMTP conversation and marked
+ * sent after it, so two deliveries of the job, or two workers, send it once; only a crash
+ * between the server's "250 OK" and the update can repeat it, and then with the same
+ * Message-ID. A failure puts the row back with its error and lets BullMQ retry with backoff;
+ * the last failure marks it failed, visible in the notification log.
+ */
+export function emailProcessor(context: EmailContext) {
+  return async (job: Job<EmailJob>): Promise<EmailOutcome> => {
+    const id = job.data.notificationId;
+    const claim = await claimEmail(context.db, id, context.clock.now(), context.leaseMs ?? 120_000);
+    if (claim.kind === 'settled') return 'settled';
+    if (claim.kind === 'busy') throw new Error(`email ${id} is being sent by another worker`);
+    try {
+      const composed = await composeEmail(context.db, id, {
+        publicUrl: context.publicUrl,
+        secret: context.secret,
+        now: context.clock.now(),
+      });
+      if (composed.kind === 'skip') {
+        await markEmailSkipped(context.db, id, composed.reason);
+        return 'skipped';
+      }
+      const rendered = renderEmail(composed.message);
+      await context.mailer.send({ ...rendered, to: composed.to, messageId: messageIdFor(id) });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? EMAIL_ATTEMPTS);
+      await (lastTry ? markEmailFailed : markEmailRetry)(context.db, id, message);
+      throw error;
+    }
+    await markEmailSent(context.db, id, context.clock.now());
+    return 'sent';
+  };
+}
