@@ -156,6 +156,26 @@ export const CHECKS: readonly Check[] = [
       WHERE p.open_load <> coalesce(pending.n, 0) + coalesce(leads.n, 0)
       ORDER BY p.id LIMIT ${SHOWN + 1}`,
   },
+  {
+    // The notification log must say why an email did not go: a manager acts on that text.
+    name: 'unsent_email_says_why',
+    query: (sql) => sql`
+      SELECT format('email %s (%s to %s) is %s without a reason', id, kind, coalesce(recipient_email, 'nobody'),
+                    status) AS detail
+      FROM notifications
+      WHERE audience = 'user' AND status IN ('failed', 'skipped') AND coalesce(last_error, '') = ''
+      ORDER BY id LIMIT ${SHOWN + 1}`,
+  },
+  {
+    // A sender that died leaves its lease behind; the reconciler must have handed the row on.
+    name: 'email_lease_not_abandoned',
+    query: (sql, graceMs) => sql`
+      SELECT format('email %s (%s) has been sending since its lease ran out at %s', id, kind,
+                    to_char(lease_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) AS detail
+      FROM notifications
+      WHERE status = 'sending' AND lease_until < now() - ${graceMs}::float8 * interval '1 millisecond'
+      ORDER BY id LIMIT ${SHOWN + 1}`,
+  },
 ];
 
 /**

@@ -9,7 +9,9 @@ import {
   withdraw,
   type LoopDeps,
 } from '../../app/domain/routing/loop.server';
+import { fanOutPending } from '../../app/domain/notifications/fan-out.server';
 import { checkInvariants, type Violation } from '../../db/check-invariants';
+import { makeUser } from '../support/auth-fixtures';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
 import { RecordingTimers } from '../support/recording-timers';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -182,6 +184,27 @@ describe('the invariant checker', () => {
       'offered_opportunity_has_one_pending_offer',
       'one_pending_offer_per_opportunity',
     ]);
+  });
+
+  it('flags an email left failed or skipped without saying why', async () => {
+    await makeUser(database.db, { role: 'partner_rep', partnerId: story.partners.third.id });
+    const [email] = await fanOutPending(database.db);
+    expect(email).toBeDefined();
+    expect(await check()).toEqual([]);
+    await database.client`UPDATE notifications SET status = 'failed' WHERE id = ${email!}`;
+    const violations = await check();
+    expect(broken(violations)).toEqual(['unsent_email_says_why']);
+    expect(violations[0]!.detail).toContain(`email ${email} `);
+  });
+
+  it('flags an email whose sender died and was never taken over, but not a live lease', async () => {
+    await makeUser(database.db, { role: 'partner_rep', partnerId: story.partners.third.id });
+    const [email] = await fanOutPending(database.db);
+    await database.client`
+      UPDATE notifications SET status = 'sending', lease_until = now() + interval '1 minute' WHERE id = ${email!}`;
+    expect(await check()).toEqual([]);
+    await database.client`UPDATE notifications SET lease_until = now() - interval '1 hour' WHERE id = ${email!}`;
+    expect(broken(await check())).toEqual(['email_lease_not_abandoned']);
   });
 
   it('reads its database from a URL as well as from a client', async () => {
