@@ -8,26 +8,18 @@ import {
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import type { ReactNode } from 'react';
-import { z } from 'zod';
 import { Countdown, formatUtc, useNow } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
-import { formatMoney } from '../components/money';
-import { declineReasonLabel, unroutableReasonLabel } from '../domain/offers/reason-labels';
 import { systemClock } from '../domain/clock';
-import { isDomainError } from '../domain/errors';
-import { extendAndSchedule, offerByHandAndSchedule, withdraw } from '../domain/routing/loop.server';
-import {
-  getOpportunityPage,
-  opportunityExists,
-  pendingOfferIdOf,
-  type OpportunityPage,
-} from '../models/opportunity-page.server';
+import { runOpportunityAction } from '../models/opportunity-actions.server';
+import { INTENTS, type ActionAnswer, type Intent } from '../models/opportunity-intents';
+import { getOpportunityPage, opportunityExists } from '../models/opportunity-page.server';
+import { opportunityView } from '../models/opportunity-view.server';
 import managerStylesUrl from '../styles/manager.css?url';
 import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { loopDeps } from '../utils/loop.server';
 import { can, requirePermission } from '../utils/permissions.server';
-import type { DECLINE_REASONS } from '../../db/schema';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 
@@ -56,149 +48,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = await getOpportunityPage(database(), opportunityId, now);
   if (!page) throw notFound();
   // A campaign coordinator may read the page but not act on it: no forms that would only refuse.
-  return { ...toView(page, now), mayAct: can(user, 'update:opportunity:any') };
+  return { ...opportunityView(page, now), mayAct: can(user, 'update:opportunity:any') };
 }
-
-function toView(page: OpportunityPage, now: Date) {
-  const o = page.opportunity;
-  return {
-    now: now.toISOString(),
-    opportunity: {
-      id: o.id,
-      need: o.need,
-      productLine: o.productLine,
-      value: formatMoney(o.valueMinor, o.currency),
-      country: o.country,
-      industry: o.industry,
-      sizeSegment: o.sizeSegment,
-      source: o.source,
-      status: o.status,
-      rounds: o.rounds,
-      unroutableReason: o.unroutableReason ? unroutableReasonLabel(o.unroutableReason) : null,
-      createdAt: o.createdAt.toISOString(),
-      campaignName: page.campaignName,
-      acceptedPartnerName: page.acceptedPartnerName,
-    },
-    roundLimit: page.roundLimit,
-    customer: {
-      name: page.customer.name,
-      domain: page.customer.domain,
-      country: page.customer.country,
-      industry: page.customer.industry,
-      sizeSegment: page.customer.sizeSegment,
-      revenuePotential: page.customer.revenuePotential,
-    },
-    timeline: page.timeline.map((event) => ({
-      id: event.id,
-      at: event.at.toISOString(),
-      kind: event.kind,
-      who: event.actorName ?? (event.kind === 'declined' || event.kind === 'accepted' ? null : 'Baton'),
-      what: describeEvent(event),
-    })),
-    offers: page.offers.map((offer) => ({
-      id: offer.id,
-      round: offer.round,
-      status: offer.status,
-      partnerName: offer.partnerName,
-      score: offer.score,
-      byHand: offer.byHand !== null,
-      offeredAt: offer.offeredAt.toISOString(),
-      expiresAt: offer.expiresAt.toISOString(),
-      respondedAt: offer.respondedAt?.toISOString() ?? null,
-    })),
-    lastOffer: page.lastOffer && {
-      id: page.lastOffer.id,
-      partnerName: page.lastOffer.partnerName,
-      status: page.lastOffer.status,
-      round: page.lastOffer.round,
-      score: page.lastOffer.score,
-      byHand: page.lastOffer.byHand !== null,
-      reasons: page.lastOffer.reasons,
-    },
-    pendingOffer: page.pendingOffer && {
-      id: page.pendingOffer.id,
-      partnerName: page.pendingOffer.partnerName,
-      expiresAt: page.pendingOffer.expiresAt.toISOString(),
-    },
-    runnersUp: page.runnersUp,
-    canOfferByHand: page.canOfferByHand,
-    partnerChoices: page.partnerChoices,
-  };
-}
-
-type TimelineEvent = OpportunityPage['timeline'][number];
-
-/** One line of the timeline, in words. */
-export function describeEvent(event: TimelineEvent): string {
-  const detail = (event.detail ?? {}) as Record<string, unknown>;
-  const partner = event.partnerName ?? 'a partner';
-  switch (event.kind) {
-    case 'created':
-      return `Lead created (source: ${String(detail.source ?? 'form')}).`;
-    case 'offered': {
-      const round = typeof detail.round === 'number' ? ` in round ${detail.round}` : '';
-      const score = typeof detail.score === 'number' ? `, score ${detail.score}` : '';
-      const deadline =
-        typeof detail.expiresAt === 'string' ? `; answer due ${formatUtc(detail.expiresAt)}` : '';
-      return `${detail.byHand ? 'Offered by hand' : 'Offered'} to ${partner}${round}${score}${deadline}.`;
-    }
-    case 'accepted':
-      return `${partner} accepted the lead.`;
-    case 'declined': {
-      const reason = declineReasonLabel((detail.reason ?? null) as (typeof DECLINE_REASONS)[number] | null);
-      const note = typeof detail.note === 'string' && detail.note ? ` (“${detail.note}”)` : '';
-      return `${partner} declined: ${reason}${note}.`;
-    }
-    case 'expired':
-      return `The offer to ${partner} expired without an answer.`;
-    case 'withdrawn':
-      return detail.reroute
-        ? `The offer to ${partner} was withdrawn to route the lead again.`
-        : `The offer to ${partner} was withdrawn; the lead left routing.`;
-    case 'unroutable':
-      return `Marked unroutable: ${unroutableReasonLabel(typeof detail.reason === 'string' ? detail.reason : null)}.`;
-    case 'deadline_extended':
-      return typeof detail.to === 'string'
-        ? `The deadline of ${partner}’s offer was moved to ${formatUtc(detail.to)}.`
-        : `The deadline of ${partner}’s offer was extended.`;
-    case 'status_changed':
-      return typeof detail.to === 'string'
-        ? `${partner} moved the lead to “${detail.to}”.`
-        : `${partner} updated the lead.`;
-  }
-}
-
-const offerId = z.coerce
-  .number({ error: 'This form has no offer; reload the page.' })
-  .int('This form has no offer; reload the page.')
-  .positive('This form has no offer; reload the page.');
-
-const actionSchema = z.discriminatedUnion('intent', [
-  z.object({
-    intent: z.literal('offer'),
-    partnerId: z.coerce
-      .number({ error: 'Choose a partner.' })
-      .int('Choose a partner.')
-      .positive('Choose a partner.'),
-  }),
-  z.object({ intent: z.literal('withdraw'), offerId }),
-  z.object({ intent: z.literal('reroute'), offerId }),
-  z.object({
-    intent: z.literal('extend'),
-    offerId,
-    hours: z.coerce
-      .number({ error: 'Enter a number of hours from 1 to 720.' })
-      .int('Enter a whole number of hours from 1 to 720.')
-      .min(1, 'Extend by at least 1 hour.')
-      .max(720, 'Extend by at most 720 hours (30 days).'),
-  }),
-]);
-
-type Intent = z.infer<typeof actionSchema>['intent'];
-type ActionAnswer = { intent: Intent | null; fieldErrors: Record<string, string>; formError: string | null };
-const INTENTS: readonly Intent[] = ['offer', 'withdraw', 'reroute', 'extend'];
-
-const answer = (status: number, body: ActionAnswer) => data<ActionAnswer>(body, { status });
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, 'update:opportunity:any');
@@ -207,72 +58,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   await requireCsrf(request, formData);
   const db = database();
   if (!(await opportunityExists(db, opportunityId))) throw notFound();
-
-  const rawIntent = formData.get('intent');
-  const intent = INTENTS.find((i) => i === rawIntent) ?? null;
-  const parsed = actionSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      const field = String(issue.path[0] ?? 'form');
-      fieldErrors[field] ??= issue.message;
-    }
-    const formError = intent === null ? 'Unknown action; reload the page and try again.' : null;
-    return answer(400, { intent, fieldErrors, formError });
-  }
-  const input = parsed.data;
-
-  if (input.intent !== 'offer') {
-    // The page may be stale: act only on the offer that is pending now.
-    const pending = await pendingOfferIdOf(db, opportunityId);
-    if (pending !== input.offerId) {
-      return answer(409, {
-        intent: input.intent,
-        fieldErrors: {},
-        formError:
-          pending === null
-            ? 'This lead has no pending offer any more; the page has been refreshed.'
-            : 'The pending offer changed meanwhile; the page has been refreshed.',
-      });
-    }
-  }
-
-  const deps = loopDeps();
-  try {
-    switch (input.intent) {
-      case 'offer':
-        await offerByHandAndSchedule(deps, { opportunityId, partnerId: input.partnerId, userId: user.id });
-        break;
-      case 'withdraw':
-      case 'reroute':
-        await withdraw(deps, {
-          offerId: input.offerId,
-          userId: user.id,
-          reroute: input.intent === 'reroute',
-        });
-        break;
-      case 'extend':
-        await extendAndSchedule(deps, { offerId: input.offerId, hours: input.hours, userId: user.id });
-        break;
-    }
-  } catch (error) {
-    if (!isDomainError(error)) throw error;
-    if (error.code === 'not_found' && input.intent === 'offer') {
-      return answer(400, {
-        intent: input.intent,
-        fieldErrors: { partnerId: 'There is no such partner; choose one from the list.' },
-        formError: null,
-      });
-    }
-    const status =
-      error.code === 'invalid_input' || error.field ? 400 : error.code === 'not_found' ? 404 : 409;
-    return answer(status, {
-      intent: input.intent,
-      fieldErrors: error.field ? { [error.field]: error.message } : {},
-      formError: error.field ? null : error.message,
-    });
-  }
-  throw redirect(`/opportunities/${opportunityId}?done=${input.intent}`);
+  const result = await runOpportunityAction(loopDeps(), {
+    userId: user.id,
+    opportunityId,
+    fields: Object.fromEntries(formData),
+  });
+  if (!result.ok) return data<ActionAnswer>(result.answer, { status: result.status });
+  throw redirect(`/opportunities/${opportunityId}?done=${result.intent}`);
 }
 
 const DONE_MESSAGES: Record<Intent, string> = {

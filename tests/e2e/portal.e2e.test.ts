@@ -28,6 +28,8 @@ const axeScript = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
 const screenshots = path.join(root, 'docs', 'screenshots');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VIEWPORT = { width: 1280, height: 800 };
+/** Production refuses to start without a secret for the links in email. */
+const E2E_SECRET = 'e2e-only-secret-for-signing-email-links';
 
 let database: TestDatabase;
 let redisPrefix: string;
@@ -72,6 +74,7 @@ beforeAll(async () => {
       REDIS_URL: inject('redisUrl'),
       REDIS_PREFIX: redisPrefix,
       NODE_ENV: 'production',
+      APP_SECRET: E2E_SECRET,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

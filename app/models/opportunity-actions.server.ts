@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { isDomainError } from '../domain/errors';
+import {
+  extendAndSchedule,
+  offerByHandAndSchedule,
+  withdraw,
+  type LoopDeps,
+} from '../domain/routing/loop.server';
+import { INTENTS, type ActionAnswer, type Intent } from './opportunity-intents';
+import { pendingOfferIdOf } from './opportunity-page.server';
+
+const offerId = z.coerce
+  .number({ error: 'This form has no offer; reload the page.' })
+  .int('This form has no offer; reload the page.')
+  .positive('This form has no offer; reload the page.');
+
+const actionSchema = z.discriminatedUnion('intent', [
+  z.object({
+    intent: z.literal('offer'),
+    partnerId: z.coerce
+      .number({ error: 'Choose a partner.' })
+      .int('Choose a partner.')
+      .positive('Choose a partner.'),
+  }),
+  z.object({ intent: z.literal('withdraw'), offerId }),
+  z.object({ intent: z.literal('reroute'), offerId }),
+  z.object({
+    intent: z.literal('extend'),
+    offerId,
+    hours: z.coerce
+      .number({ error: 'Enter a number of hours from 1 to 720.' })
+      .int('Enter a whole number of hours from 1 to 720.')
+      .min(1, 'Extend by at least 1 hour.')
+      .max(720, 'Extend by at most 720 hours (30 days).'),
+  }),
+]);
+
+export type OpportunityActionResult =
+  { ok: true; intent: Intent } | { ok: false; status: number; answer: ActionAnswer };
+
+const refused = (status: number, answer: ActionAnswer): OpportunityActionResult => ({
+  ok: false,
+  status,
+  answer,
+});
+
+/**
+ * A channel manager's action on an opportunity, from the form's fields: offer by hand,
+ * withdraw, withdraw and re-route, extend the deadline. Bad fields and refusals come back as
+ * the answer the page shows; nothing is changed then.
+ */
+export async function runOpportunityAction(
+  deps: LoopDeps,
+  input: { userId: number; opportunityId: number; fields: Record<string, unknown> },
+): Promise<OpportunityActionResult> {
+  const { userId, opportunityId, fields } = input;
+  const rawIntent = fields.intent;
+  const intent = INTENTS.find((i) => i === rawIntent) ?? null;
+  const parsed = actionSchema.safeParse(fields);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'form');
+      fieldErrors[field] ??= issue.message;
+    }
+    const formError = intent === null ? 'Unknown action; reload the page and try again.' : null;
+    return refused(400, { intent, fieldErrors, formError });
+  }
+  const action = parsed.data;
+
+  if (action.intent !== 'offer') {
+    // The page may be stale: act only on the offer that is pending now.
+    const pending = await pendingOfferIdOf(deps.db, opportunityId);
+    if (pending !== action.offerId) {
+      return refused(409, {
+        intent: action.intent,
+        fieldErrors: {},
+        formError:
+          pending === null
+            ? 'This lead has no pending offer any more; the page has been refreshed.'
+            : 'The pending offer changed meanwhile; the page has been refreshed.',
+      });
+    }
+  }
+
+  try {
+    switch (action.intent) {
+      case 'offer':
+        await offerByHandAndSchedule(deps, { opportunityId, partnerId: action.partnerId, userId: userId });
+        break;
+      case 'withdraw':
+      case 'reroute':
+        await withdraw(deps, {
+          offerId: action.offerId,
+          userId: userId,
+          reroute: action.intent === 'reroute',
+        });
+        break;
+      case 'extend':
+        await extendAndSchedule(deps, { offerId: action.offerId, hours: action.hours, userId: userId });
+        break;
+    }
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    if (error.code === 'not_found' && action.intent === 'offer') {
+      return refused(400, {
+        intent: action.intent,
+        fieldErrors: { partnerId: 'There is no such partner; choose one from the list.' },
+        formError: null,
+      });
+    }
+    const status =
+      error.code === 'invalid_input' || error.field ? 400 : error.code === 'not_found' ? 404 : 409;
+    return refused(status, {
+      intent: action.intent,
+      fieldErrors: error.field ? { [error.field]: error.message } : {},
+      formError: error.field ? null : error.message,
+    });
+  }
+  return { ok: true, intent: action.intent };
+}

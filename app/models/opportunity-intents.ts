@@ -1,0 +1,9 @@
+/** What a channel manager can do on an opportunity's page; shared by the form and the action. */
+export const INTENTS = ['offer', 'withdraw', 'reroute', 'extend'] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export interface ActionAnswer {
+  intent: Intent | null;
+  fieldErrors: Record<string, string>;
+  formError: string | null;
+}

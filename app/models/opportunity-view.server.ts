@@ -1,0 +1,115 @@
+import { formatUtc } from '../components/countdown';
+import { formatMoney } from '../domain/money';
+import { declineReasonLabel, unroutableReasonLabel } from '../domain/offers/reason-labels';
+import type { DECLINE_REASONS } from '../../db/schema';
+import type { OpportunityPage } from './opportunity-page.server';
+
+/** The opportunity page as the browser receives it: dates as ISO strings, events in words. */
+export function opportunityView(page: OpportunityPage, now: Date) {
+  const o = page.opportunity;
+  return {
+    now: now.toISOString(),
+    opportunity: {
+      id: o.id,
+      need: o.need,
+      productLine: o.productLine,
+      value: formatMoney(o.valueMinor, o.currency),
+      country: o.country,
+      industry: o.industry,
+      sizeSegment: o.sizeSegment,
+      source: o.source,
+      status: o.status,
+      rounds: o.rounds,
+      unroutableReason: o.unroutableReason ? unroutableReasonLabel(o.unroutableReason) : null,
+      createdAt: o.createdAt.toISOString(),
+      campaignName: page.campaignName,
+      acceptedPartnerName: page.acceptedPartnerName,
+    },
+    roundLimit: page.roundLimit,
+    customer: {
+      name: page.customer.name,
+      domain: page.customer.domain,
+      country: page.customer.country,
+      industry: page.customer.industry,
+      sizeSegment: page.customer.sizeSegment,
+      revenuePotential: page.customer.revenuePotential,
+    },
+    timeline: page.timeline.map((event) => ({
+      id: event.id,
+      at: event.at.toISOString(),
+      kind: event.kind,
+      who: event.actorName ?? (event.kind === 'declined' || event.kind === 'accepted' ? null : 'Baton'),
+      what: describeEvent(event),
+    })),
+    offers: page.offers.map((offer) => ({
+      id: offer.id,
+      round: offer.round,
+      status: offer.status,
+      partnerName: offer.partnerName,
+      score: offer.score,
+      byHand: offer.byHand !== null,
+      offeredAt: offer.offeredAt.toISOString(),
+      expiresAt: offer.expiresAt.toISOString(),
+      respondedAt: offer.respondedAt?.toISOString() ?? null,
+    })),
+    lastOffer: page.lastOffer && {
+      id: page.lastOffer.id,
+      partnerName: page.lastOffer.partnerName,
+      status: page.lastOffer.status,
+      round: page.lastOffer.round,
+      score: page.lastOffer.score,
+      byHand: page.lastOffer.byHand !== null,
+      reasons: page.lastOffer.reasons,
+    },
+    pendingOffer: page.pendingOffer && {
+      id: page.pendingOffer.id,
+      partnerName: page.pendingOffer.partnerName,
+      expiresAt: page.pendingOffer.expiresAt.toISOString(),
+    },
+    runnersUp: page.runnersUp,
+    canOfferByHand: page.canOfferByHand,
+    partnerChoices: page.partnerChoices,
+  };
+}
+
+type TimelineEvent = OpportunityPage['timeline'][number];
+
+/** One line of the timeline, in words. */
+export function describeEvent(event: TimelineEvent): string {
+  const detail = (event.detail ?? {}) as Record<string, unknown>;
+  const partner = event.partnerName ?? 'a partner';
+  switch (event.kind) {
+    case 'created':
+      return `Lead created (source: ${String(detail.source ?? 'form')}).`;
+    case 'offered': {
+      const round = typeof detail.round === 'number' ? ` in round ${detail.round}` : '';
+      const score = typeof detail.score === 'number' ? `, score ${detail.score}` : '';
+      const deadline =
+        typeof detail.expiresAt === 'string' ? `; answer due ${formatUtc(detail.expiresAt)}` : '';
+      return `${detail.byHand ? 'Offered by hand' : 'Offered'} to ${partner}${round}${score}${deadline}.`;
+    }
+    case 'accepted':
+      return `${partner} accepted the lead.`;
+    case 'declined': {
+      const reason = declineReasonLabel((detail.reason ?? null) as (typeof DECLINE_REASONS)[number] | null);
+      const note = typeof detail.note === 'string' && detail.note ? ` (“${detail.note}”)` : '';
+      return `${partner} declined: ${reason}${note}.`;
+    }
+    case 'expired':
+      return `The offer to ${partner} expired without an answer.`;
+    case 'withdrawn':
+      return detail.reroute
+        ? `The offer to ${partner} was withdrawn to route the lead again.`
+        : `The offer to ${partner} was withdrawn; the lead left routing.`;
+    case 'unroutable':
+      return `Marked unroutable: ${unroutableReasonLabel(typeof detail.reason === 'string' ? detail.reason : null)}.`;
+    case 'deadline_extended':
+      return typeof detail.to === 'string'
+        ? `The deadline of ${partner}’s offer was moved to ${formatUtc(detail.to)}.`
+        : `The deadline of ${partner}’s offer was extended.`;
+    case 'status_changed':
+      return typeof detail.to === 'string'
+        ? `${partner} moved the lead to “${detail.to}”.`
+        : `${partner} updated the lead.`;
+  }
+}
