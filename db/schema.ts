@@ -186,6 +186,8 @@ export const customers = pgTable(
       .on(t.ownerPartnerId)
       .where(sql`owner_partner_id IS NOT NULL`),
     index('customers_domain_idx').on(sql`lower(${t.domain})`),
+    // The routing queue's search by a fragment of the customer's name (ILIKE '%…%'); needs pg_trgm.
+    index('customers_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
     check('customers_size_segment_check', oneOf('size_segment', SIZE_SEGMENTS)),
     check('customers_revenue_potential_check', oneOf('revenue_potential', REVENUE_POTENTIALS)),
   ],
@@ -323,6 +325,8 @@ export const opportunities = pgTable(
       .on(t.createdByUserId)
       .where(sql`created_by_user_id IS NOT NULL`),
     index('opportunities_status_id_idx').on(t.status, t.id),
+    // The routing queue's search by a word of the need (ILIKE '%…%'); needs pg_trgm.
+    index('opportunities_need_trgm_idx').using('gin', t.need.op('gin_trgm_ops')),
     // The routing queue's filters on unroutable leads, newest first; only unroutable rows, so cheap.
     index('opportunities_unroutable_country_idx')
       .on(t.country, t.id)
@@ -378,6 +382,11 @@ export const offers = pgTable(
     index('offers_partner_id_status_idx').on(t.partnerId, t.status),
     index('offers_pending_expires_at_idx')
       .on(t.expiresAt, t.id)
+      .where(sql`status = 'pending'`),
+    // Counts the pending offers on every queue page. One key value, so deduplication keeps 200,000
+    // entries in a few hundred pages, and the index-only count reads those alone.
+    index('offers_pending_count_idx')
+      .on(t.status)
       .where(sql`status = 'pending'`),
     // The routing queue filtered by partner: that partner's pending offers by deadline.
     index('offers_pending_partner_expires_at_idx')

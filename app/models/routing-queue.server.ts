@@ -117,11 +117,15 @@ function opportunityConditions(query: QueueQuery): SQL[] {
   if (query.q) {
     const pattern = likePattern(query.q);
     const number = /^#?\d{1,10}$/.test(query.q) ? Number(query.q.replace('#', '')) : NaN;
+    // The matching customers are found once, through customers_name_trgm_idx, and each lead is
+    // compared by customer_id: with an EXISTS per lead inside the OR, the planner could only walk
+    // every candidate lead and test it, seconds at a million leads for a rare name. As an array,
+    // the three tests are plain conditions on the lead, which a BitmapOr of the primary key,
+    // opportunities_need_trgm_idx and opportunities_customer_id_idx can answer when they are rare.
+    const matchingCustomers = sql`array(select ${customers.id} from ${customers} where ${ilike(customers.name, pattern)})`;
     const matches = [
       ilike(opportunities.need, pattern),
-      exists(
-        sql`(select 1 from ${customers} where ${customers.id} = ${opportunities.customerId} and ${ilike(customers.name, pattern)})`,
-      ),
+      sql`${opportunities.customerId} = any(${matchingCustomers})`,
     ];
     if (number >= 1 && number <= MAX_ID) matches.unshift(eq(opportunities.id, number));
     conditions.push(or(...matches)!);
