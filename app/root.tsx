@@ -14,6 +14,7 @@ import type { ReactNode } from 'react';
 import { AccountMenu, SiteHeader } from './components/site-header';
 import stylesUrl from './styles/app.css?url';
 import { csrfTokenFor } from './utils/csrf.server';
+import { env, mailCaptureOpen } from './utils/env.server';
 import { clearSessionCookie, getCurrentSession, readCookie, sessionCookieName } from './utils/session.server';
 
 export const links: LinksFunction = () => [
@@ -41,7 +42,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = session
     ? { name: session.user.name, email: session.user.email, role: session.user.role }
     : null;
-  return data({ user, csrf: csrf.token }, { headers });
+  // The demo's caught mail is linked from the header wherever that page exists.
+  return data({ user, csrf: csrf.token, mailCapture: mailCaptureOpen(env()) }, { headers });
 }
 
 /** The shell around every page, error pages included. */
@@ -63,6 +65,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </a>
         <SiteHeader
           role={user?.role ?? null}
+          mailCapture={root?.mailCapture ?? false}
           account={user ? <AccountMenu name={user.name} email={user.email} /> : null}
         />
         <main id="main" className="page" tabIndex={-1}>

@@ -10,6 +10,7 @@ const STAFF_ITEMS: NavItem[] = [
   { to: '/opportunities/new', label: 'New opportunity' },
   { to: '/partners', label: 'Partners' },
   { to: '/settings/routing', label: 'Routing settings' },
+  { to: '/notifications', label: 'Notification log' },
 ];
 const PARTNER_ITEMS: NavItem[] = [
   { to: '/inbox', label: 'Inbox' },
@@ -29,6 +30,7 @@ export function navItemsFor(role: Role | null): NavItem[] {
     case 'campaign_coordinator':
       return STAFF_ITEMS.filter((item) => item.to === '/opportunities/new' || item.to === '/partners');
     case 'channel_manager':
+      return [...STAFF_ITEMS, { to: '/settings/notifications', label: 'Email settings' }];
     case 'admin':
       return STAFF_ITEMS;
   }
@@ -58,8 +60,23 @@ export function AccountMenu({ name, email }: { name: string; email: string }) {
   );
 }
 
-/** `account`: the signed-in person's menu; without a role only the sign-in link shows. */
-export function SiteHeader({ account = null, role = null }: { account?: ReactNode; role?: Role | null }) {
+/** The demo's mailbox, for every visitor, where the page exists (never in production). */
+const CAUGHT_MAIL: NavItem = { to: '/dev/mail', label: 'Caught mail' };
+
+/**
+ * `account`: the signed-in person's menu; without a role only the sign-in link shows.
+ * `mailCapture`: whether the caught-mail page exists here.
+ */
+export function SiteHeader({
+  account = null,
+  role = null,
+  mailCapture = false,
+}: {
+  account?: ReactNode;
+  role?: Role | null;
+  mailCapture?: boolean;
+}) {
+  const items = mailCapture ? [...navItemsFor(role), CAUGHT_MAIL] : navItemsFor(role);
   return (
     <header className="site-header">
       <div className="site-header__inner">
@@ -71,7 +88,7 @@ export function SiteHeader({ account = null, role = null }: { account?: ReactNod
         </Link>
         <nav aria-label="Main">
           <ul className="site-nav">
-            {navItemsFor(role).map((item) => (
+            {items.map((item) => (
               <li key={item.to}>
                 <NavLink to={item.to} className="site-nav__link" prefetch="intent">
                   {item.label}

@@ -5,7 +5,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from '@remix-run/node';
-import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
 import { clientAddress, signIn } from '../utils/auth.server';
@@ -106,6 +106,12 @@ export default function SignIn() {
   return (
     <section className="narrow" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in</h1>
+      {/* Set by the reset-password page once the new password is saved. */}
+      {searchParams.get('password-changed') && !answer ? (
+        <p className="notice" role="status">
+          Your password has been changed and you were signed out everywhere. Sign in with the new password.
+        </p>
+      ) : null}
       <Form method="post" className="form" noValidate>
         <CsrfField />
         <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? ''} />
@@ -157,6 +163,9 @@ export default function SignIn() {
         </button>
         <p className="form__status" role="alert" aria-live="assertive">
           {answer?.formError}
+        </p>
+        <p>
+          <Link to="/forgot-password">Forgot your password?</Link>
         </p>
       </Form>
     </section>

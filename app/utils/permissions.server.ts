@@ -36,6 +36,10 @@ export const PERMISSIONS = [
   'read:campaign:any',
   'create:campaign:any',
   'update:campaign:any',
+  'read:notification-log:any',
+  // A user's own email choices. Not `any`: nobody sets another person's email for them.
+  'read:email-settings:own',
+  'update:email-settings:own',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -61,6 +65,10 @@ const CHANNEL_MANAGER: readonly Permission[] = [
   'read:routing-settings:any',
   'update:routing-settings:any',
   'read:campaign:any',
+  'read:notification-log:any',
+  // Only channel managers get per-event email that a daily digest can replace.
+  'read:email-settings:own',
+  'update:email-settings:own',
 ];
 
 /** The whole access model: who may do what. Change access here, never in a route. */

@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { UNSAFE_flatRoutes as flatRoutes } from '@remix-run/dev';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ManualClock } from '../../app/domain/clock';
+import { signEmailAction, signPasswordReset } from '../../app/domain/notifications/signed-tokens';
 import { accept, submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
-import type { USER_ROLES } from '../../db/schema';
+import { requestPasswordReset } from '../../app/utils/password-reset.server';
+import { capturedMail, offers, passwordResets, type USER_ROLES } from '../../db/schema';
 import { makeUser, sessionCookieFor, settle, unwrap } from '../support/auth-fixtures';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
 import { RecordingTimers } from '../support/recording-timers';
@@ -44,6 +47,12 @@ interface Ids {
   offerId: number;
   leadId: number;
   partnerId: number;
+  /** A decline link from an offer email, the rep's, for the pending offer. */
+  declineToken: string;
+  /** A password reset link of an account none of the visitors uses. */
+  resetToken: string;
+  /** A mail caught by the demo's SMTP capture. */
+  mailId: number;
 }
 
 const staffOnly = (staff: LoaderOutcome, partners: LoaderOutcome = 'hidden') => ({
@@ -138,6 +147,49 @@ const CASES: Record<string, RouteCase> = {
     loader: { ...staffOnly('ok'), coordinator: 'hidden' },
     action: { ...staffActions(), coordinator: 'hidden' },
   },
+  'routes/email-action.$token': {
+    url: (ids) => `/email-action/${ids.declineToken}`,
+    params: (ids) => ({ token: ids.declineToken }),
+    // Anonymous by design: the signed link stands in for the session. The POST carries no
+    // reason, so it reaches the reason's field error and the link stays unused.
+    loader: allOk(),
+    action: { ...allReached(), anonymous: 'refused' },
+  },
+  'routes/forgot-password': {
+    url: () => '/forgot-password',
+    params: () => ({}),
+    loader: allOk(),
+    action: { ...allReached(), anonymous: 'refused' },
+  },
+  'routes/reset-password.$token': {
+    url: (ids) => `/reset-password/${ids.resetToken}`,
+    params: (ids) => ({ token: ids.resetToken }),
+    // The POST carries no password: a field error, and the link stays good.
+    loader: allOk(),
+    action: { ...allReached(), anonymous: 'refused' },
+  },
+  'routes/notifications': {
+    url: () => '/notifications',
+    params: () => ({}),
+    loader: { ...staffOnly('ok'), coordinator: 'hidden' },
+  },
+  'routes/settings.notifications': {
+    url: () => '/settings/notifications',
+    params: () => ({}),
+    loader: { ...staffOnly('hidden'), manager: 'ok' },
+    action: { ...staffActions('hidden'), manager: 'reached' },
+  },
+  // Open to every visitor outside production (the test environment): the demo's mailbox.
+  'routes/dev.mail': {
+    url: () => '/dev/mail',
+    params: () => ({}),
+    loader: allOk(),
+  },
+  'routes/dev.mail.$mailId': {
+    url: (ids) => `/dev/mail/${ids.mailId}`,
+    params: (ids) => ({ mailId: String(ids.mailId) }),
+    loader: allOk(),
+  },
   'routes/sign-out': {
     url: () => '/sign-out',
     params: () => ({}),
@@ -147,6 +199,9 @@ const CASES: Record<string, RouteCase> = {
   },
 };
 
+function allOk(): Record<Actor, LoaderOutcome> {
+  return Object.fromEntries(ACTORS.map((a) => [a, 'ok'])) as Record<Actor, LoaderOutcome>;
+}
 function allSignedOut(): Record<Actor, ActionOutcome> {
   return Object.fromEntries(ACTORS.map((a) => [a, 'signedOut'])) as Record<Actor, ActionOutcome>;
 }
@@ -200,10 +255,11 @@ beforeAll(async () => {
   if (pending.routing.kind !== 'offered' || taken.routing.kind !== 'offered')
     throw new Error('expected offers');
   await accept(deps, { offerId: taken.routing.timer.offerId, userId: null });
-  ids = { offerId: pending.routing.timer.offerId, leadId: taken.opportunityId, partnerId: own.id };
 
+  let repId = 0;
   const sessionOf = async (role: (typeof USER_ROLES)[number], partnerId: number | null = null) => {
     const user = await makeUser(database.db, { role, partnerId });
+    if (role === 'partner_rep' && partnerId === own.id) repId = user.id;
     const { cookie, session } = await sessionCookieFor(database.db, user.id);
     return { cookie, csrf: session.csrfToken };
   };
@@ -215,6 +271,45 @@ beforeAll(async () => {
   sessions.manager = await sessionOf('channel_manager');
   sessions.coordinator = await sessionOf('campaign_coordinator');
   sessions.admin = await sessionOf('admin');
+
+  const secret = (await import('../../app/utils/env.server')).env().APP_SECRET;
+  const offerId = pending.routing.timer.offerId;
+  const [offer] = await database.db.select().from(offers).where(eq(offers.id, offerId));
+  const declineToken = signEmailAction(secret, {
+    offerId,
+    action: 'decline',
+    userId: repId,
+    expiresAtMs: offer!.expiresAt.getTime(),
+  });
+  const forgetful = await makeUser(database.db, { role: 'channel_manager' });
+  await requestPasswordReset({ db: database.db, clock }, forgetful.email);
+  const [reset] = await database.db
+    .select()
+    .from(passwordResets)
+    .where(eq(passwordResets.userId, forgetful.id));
+  const resetToken = signPasswordReset(secret, {
+    resetId: reset!.id,
+    userId: forgetful.id,
+    expiresAtMs: reset!.expiresAt.getTime(),
+  });
+  const [mail] = await database.db
+    .insert(capturedMail)
+    .values({
+      mailFrom: 'baton@localhost',
+      rcptTo: ['someone@example.com'],
+      subject: 'A caught mail',
+      textBody: 'Hello',
+      htmlBody: '<p>Hello</p>',
+    })
+    .returning();
+  ids = {
+    offerId,
+    leadId: taken.opportunityId,
+    partnerId: own.id,
+    declineToken,
+    resetToken,
+    mailId: mail!.id,
+  };
 });
 afterAll(async () => {
   await (await import('../../app/utils/loop.server')).closeLoop?.();

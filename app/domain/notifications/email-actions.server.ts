@@ -2,7 +2,7 @@ import { declineInputSchema } from '../offers/lifecycle.server';
 import { accept, declineAndReroute, type LoopDeps } from '../routing/loop.server';
 import { isDomainError } from '../errors';
 import { iso, rawSql, toDate } from '../sql.server';
-import { tokenDigest, verifyEmailAction, type EmailActionClaims } from './signed-tokens';
+import { signEmailAction, tokenDigest, verifyEmailAction, type EmailActionClaims } from './signed-tokens';
 import type { Database } from '../../../db/client';
 
 /**
@@ -42,7 +42,7 @@ export interface EmailActionOffer {
 }
 
 export type EmailActionCheck =
-  | { ok: true; claims: EmailActionClaims; offer: EmailActionOffer }
+  | { ok: true; claims: EmailActionClaims; offer: EmailActionOffer; digest: string }
   | { ok: false; problem: EmailActionProblem; message: string };
 
 const refuse = (problem: EmailActionProblem) => ({
@@ -60,13 +60,16 @@ export async function checkEmailAction(
   const verified = verifyEmailAction(secret, token);
   if (!verified.ok) return refuse('invalid');
   const { claims } = verified;
+  // The signature's last base64url character carries two unused bits, so four spellings of one
+  // link verify. Keyed by the link as we sign it, they are one link and are used up together.
+  const digest = tokenDigest(signEmailAction(secret, claims));
   if (now.getTime() >= claims.expiresAtMs) return refuse('expired');
   const [row] = await rawSql(db)`
     SELECT o.id, o.opportunity_id, o.partner_id, o.status, o.expires_at,
            op.need, op.product_line, op.value_minor, op.currency, op.country, op.industry, op.size_segment,
            c.name AS campaign_name,
            u.name AS user_name, u.timezone, u.role, u.partner_id AS user_partner_id, u.disabled_at,
-           EXISTS (SELECT 1 FROM email_action_uses WHERE token_digest = ${tokenDigest(token)}) AS used
+           EXISTS (SELECT 1 FROM email_action_uses WHERE token_digest = ${digest}) AS used
     FROM offers o
       JOIN opportunities op ON op.id = o.opportunity_id
       LEFT JOIN campaigns c ON c.id = op.campaign_id
@@ -85,6 +88,7 @@ export async function checkEmailAction(
   return {
     ok: true,
     claims,
+    digest,
     offer: {
       offerId: Number(row.id),
       opportunityId: Number(row.opportunity_id),
@@ -124,7 +128,7 @@ export async function useEmailAction(
   const now = deps.clock.now();
   const check = await checkEmailAction(deps.db, secret, token, now);
   if (!check.ok) return check;
-  const { claims, offer } = check;
+  const { claims, offer, digest } = check;
   let decline: { reason: unknown; note?: unknown } | null = null;
   if (claims.action === 'decline') {
     const parsed = declineInputSchema.safeParse({ reason: form.reason, note: form.note || undefined });
@@ -140,7 +144,6 @@ export async function useEmailAction(
     }
     decline = parsed.data;
   }
-  const digest = tokenDigest(token);
   const used = await rawSql(deps.db)`
     INSERT INTO email_action_uses (token_digest, offer_id, user_id, action, used_at)
     VALUES (${digest}, ${claims.offerId}, ${claims.userId}, ${claims.action}, ${iso(now)}::timestamptz)

@@ -35,6 +35,22 @@ describe('one-click email links', () => {
     }
   });
 
+  it('accepts only the one spelling of a signature it made', () => {
+    const token = signEmailAction(SECRET, claims);
+    const last = token.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const index = alphabet.indexOf(last);
+    // Same six bits but the two unused ones set differently: decodes to the same bytes.
+    const twin = alphabet[(index & ~3) | ((index + 1) & 3)]!;
+    expect(Buffer.from(token.split('.')[4]!, 'base64url')).toEqual(
+      Buffer.from(`${token.split('.')[4]!.slice(0, -1)}${twin}`, 'base64url'),
+    );
+    expect(verifyEmailAction(SECRET, `${token.slice(0, -1)}${twin}`)).toEqual({
+      ok: false,
+      problem: 'tampered',
+    });
+  });
+
   it('refuses a link signed with another secret, and garbage', () => {
     const foreign = signEmailAction('another-secret-of-sufficient-length-000', claims);
     expect(verifyEmailAction(SECRET, foreign)).toEqual({ ok: false, problem: 'tampered' });

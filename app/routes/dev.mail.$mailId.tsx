@@ -1,0 +1,105 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { useLoaderData } from '@remix-run/react';
+import { Fragment } from 'react';
+import { z } from 'zod';
+import { formatUtc } from '../components/countdown';
+import { getCaughtMail, requireMailCaptureOpen } from '../models/captured-mail.server';
+import { database } from '../utils/db.server';
+
+export const meta: MetaFunction = () => [
+  { title: 'Caught mail · Baton' },
+  { name: 'referrer', content: 'no-referrer' },
+  { name: 'robots', content: 'noindex' },
+];
+
+const mailIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  requireMailCaptureOpen();
+  const mailId = mailIdSchema.safeParse(params.mailId);
+  const mail = mailId.success ? await getCaughtMail(database(), mailId.data) : null;
+  if (!mail) {
+    throw new Response('There is no caught mail at this address.', {
+      status: 404,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    });
+  }
+  return {
+    id: mail.id,
+    subject: mail.subject || '(no subject)',
+    from: mail.mailFrom,
+    to: mail.rcptTo.join(', '),
+    receivedAt: mail.receivedAt.toISOString(),
+    text: mail.textBody,
+    html: mail.htmlBody,
+  };
+}
+
+// http(s) only: a javascript: or data: address in a mail never becomes a link here.
+const URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;
+// A sentence's full stop or a closing bracket after a link belongs to the sentence.
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
+
+/** The text part with its web addresses as links; everything else stays text (React escapes it). */
+export function linkify(text: string): (string | { href: string })[] {
+  const parts: (string | { href: string })[] = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const href = match[0].replace(TRAILING_PUNCTUATION, '');
+    const start = match.index;
+    if (start > last) parts.push(text.slice(last, start));
+    parts.push({ href });
+    last = start + href.length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+export default function CaughtMailMessage() {
+  const mail = useLoaderData<typeof loader>();
+  return (
+    <article className="panel" aria-labelledby="mail-subject">
+      <h2 id="mail-subject">{mail.subject}</h2>
+      <dl className="mail-headers">
+        <div>
+          <dt>From</dt>
+          <dd>{mail.from}</dd>
+        </div>
+        <div>
+          <dt>To</dt>
+          <dd>{mail.to}</dd>
+        </div>
+        <div>
+          <dt>Received</dt>
+          <dd>
+            <time dateTime={mail.receivedAt}>{formatUtc(mail.receivedAt)}</time>
+          </dd>
+        </div>
+      </dl>
+      <h3>Text part</h3>
+      <pre className="mail-text">
+        {linkify(mail.text).map((part, index) =>
+          typeof part === 'string' ? (
+            <Fragment key={index}>{part}</Fragment>
+          ) : (
+            <a key={index} href={part.href} rel="noreferrer">
+              {part.href}
+            </a>
+          ),
+        )}
+      </pre>
+      <h3>HTML part</h3>
+      {mail.html ? (
+        // sandbox="": no scripts, no forms, no same-origin access to the portal, no navigation of this page.
+        <iframe
+          className="mail-html"
+          title={`HTML part of “${mail.subject}”`}
+          sandbox=""
+          srcDoc={mail.html}
+        />
+      ) : (
+        <p className="empty">This mail has no HTML part.</p>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,80 @@
+import { data, type ActionFunctionArgs, type LinksFunction, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
+import { CsrfField } from '../components/csrf-field';
+import partnersStylesUrl from '../styles/partners.css?url';
+import { requireCsrf } from '../utils/csrf.server';
+import { requestPasswordReset, resetRequestSchema } from '../utils/password-reset.server';
+import { defaultAuthDeps } from '../utils/session.server';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: partnersStylesUrl }];
+export const meta: MetaFunction = () => [{ title: 'Forgot your password · Baton' }];
+
+/** The one answer, whether or not an account uses the address: the form tells nobody who has one. */
+export const RESET_REQUESTED =
+  'If an account uses that address, we have sent it a link; it works once, for one hour.';
+
+// Open to everyone, signed in or not: the page only asks for an address.
+export const loader = () => null;
+
+type Answer = { sent: boolean; message: string | null; fieldErrors: { email?: string }; email: string };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await requireCsrf(request, formData);
+  const typed = typeof formData.get('email') === 'string' ? String(formData.get('email')) : '';
+  const parsed = resetRequestSchema.safeParse({ email: formData.get('email') ?? undefined });
+  if (!parsed.success) {
+    return data<Answer>(
+      { sent: false, message: null, fieldErrors: { email: parsed.error.issues[0]!.message }, email: typed },
+      { status: 400 },
+    );
+  }
+  await requestPasswordReset(defaultAuthDeps(), parsed.data.email);
+  return data<Answer>({ sent: true, message: RESET_REQUESTED, fieldErrors: {}, email: '' });
+}
+
+export default function ForgotPassword() {
+  const answer = useActionData<typeof action>();
+  const submitting = useNavigation().state === 'submitting';
+  const error = answer?.fieldErrors.email;
+  return (
+    <section className="narrow" aria-labelledby="forgot-title">
+      <h1 id="forgot-title">Forgot your password?</h1>
+      <p className="muted">
+        Enter the email address you sign in with. We will send it a link to choose a new password.
+      </p>
+      {answer?.sent ? (
+        <p className="notice" role="status">
+          {answer.message}
+        </p>
+      ) : null}
+      <Form method="post" className="form" noValidate>
+        <CsrfField />
+        <div className="field">
+          <label htmlFor="email">Work email</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            defaultValue={answer?.email}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'email-error' : undefined}
+          />
+          {error ? (
+            <p id="email-error" className="field__error">
+              {error}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" className="button" disabled={submitting}>
+          {submitting ? 'Sending…' : 'Send me a link'}
+        </button>
+      </Form>
+      <p>
+        <Link to="/sign-in">Back to sign in</Link>
+      </p>
+    </section>
+  );
+}
