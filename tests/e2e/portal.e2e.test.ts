@@ -7,9 +7,11 @@ import { Redis } from 'ioredis';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../app/domain/clock';
+import { composeEmail } from '../../app/domain/notifications/compose.server';
+import { fanOutPending } from '../../app/domain/notifications/fan-out.server';
 import { submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
 import { freePort, waitForPort } from '../../db/local-services';
-import { contacts, offers } from '../../db/schema';
+import { contacts, notifications, offers, users } from '../../db/schema';
 import { makeUser, TEST_PASSWORD } from '../support/auth-fixtures';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
 import { RecordingTimers } from '../support/recording-timers';
@@ -43,6 +45,7 @@ const repOf = new Map<number, string>();
 let managerEmail: string;
 const scene = {
   acceptLead: 0,
+  emailLead: 0,
   declineLead: 0,
   foreignLead: 0,
   unroutableLead: 0,
@@ -158,6 +161,9 @@ async function seedScene() {
     return { opportunityId, routing: routing.kind };
   };
   scene.acceptLead = (await submit('Replace an ageing storage array', scene.acceptCustomer)).opportunityId;
+  scene.emailLead = (
+    await submit('Archive ten years of CAD drawings', 'Wesermarsch Werft GmbH')
+  ).opportunityId;
   scene.declineLead = (
     await submit('Back up three plants to object storage', 'Elbtal Logistik AG')
   ).opportunityId;
@@ -292,6 +298,47 @@ describe('the portal in Chromium', () => {
     await context.close();
   });
 
+  it('lets a rep accept a lead with the one-click link from the offer email, without signing in', async () => {
+    const offer = await pendingOfferOf(scene.emailLead);
+    const [rep] = await database.db
+      .select()
+      .from(users)
+      .where(eq(users.email, repOf.get(offer!.partnerId)!));
+    await fanOutPending(database.db);
+    const [email] = await database.db
+      .select()
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.offerId, offer!.id),
+          eq(notifications.kind, 'offer_new'),
+          eq(notifications.userId, rep!.id),
+        ),
+      );
+    const composed = await composeEmail(database.db, email!.id, {
+      publicUrl: baseUrl,
+      secret: E2E_SECRET,
+      now: new Date(),
+    });
+    if (composed.kind !== 'message' || composed.message.kind !== 'offer_new')
+      throw new Error('no offer email');
+
+    const context = await browser!.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(composed.message.links.acceptUrl);
+    await page.getByRole('heading', { name: 'Accept this lead?' }).waitFor();
+    // Opening the link, as a mail scanner would, answers nothing.
+    expect(await pendingOfferOf(scene.emailLead)).toMatchObject({ id: offer!.id });
+    await checkPage(page, 'email-accept');
+    await page.getByRole('button', { name: 'Accept this lead' }).click();
+    await page.getByRole('heading', { name: 'Accepted' }).waitFor();
+    expect((await pendingOfferOf(scene.emailLead)) ?? null).toBeNull();
+
+    await page.goto(composed.message.links.acceptUrl);
+    await page.getByRole('heading', { name: 'This link cannot be used' }).waitFor();
+    await context.close();
+  });
+
   it('moves a declined lead on to the next partner’s inbox', async () => {
     const first = await pendingOfferOf(scene.declineLead);
     const { context, page } = await signedIn(repOf.get(first!.partnerId)!);
@@ -326,6 +373,13 @@ describe('the portal in Chromium', () => {
     const offer = await pendingOfferOf(scene.unroutableLead);
     expect(offer).toMatchObject({ partnerId: scene.lateJoinerId, status: 'pending' });
     await checkPage(page, 'opportunity');
+
+    await page.goto(`${baseUrl}/notifications`);
+    await page.getByRole('heading', { name: 'Notification log' }).waitFor();
+    await checkPage(page, 'notification-log');
+    await page.goto(`${baseUrl}/settings/notifications`);
+    await page.getByRole('heading', { name: 'Email settings' }).waitFor();
+    await checkPage(page);
     await context.close();
   });
 
@@ -356,7 +410,14 @@ describe('the portal in Chromium', () => {
     for (const pathname of ['/inbox', '/leads', '/company']) await widthOf(rep.page, pathname);
     await rep.context.close();
     const manager = await signedIn('manager@baton.test');
-    for (const pathname of ['/queue', '/partners', '/settings/routing', '/opportunities/new']) {
+    for (const pathname of [
+      '/queue',
+      '/partners',
+      '/settings/routing',
+      '/opportunities/new',
+      '/notifications',
+      '/settings/notifications',
+    ]) {
       await widthOf(manager.page, pathname);
     }
     await manager.context.close();
