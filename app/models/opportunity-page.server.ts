@@ -1,4 +1,4 @@
-import { aliasedTable, and, arrayContains, asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { aliasedTable, and, arrayContains, asc, desc, eq, inArray, ne, notInArray } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import {
   campaigns,
@@ -82,7 +82,9 @@ export async function getOpportunityPage(db: Database, opportunityId: number, no
     context.candidates,
     context.settings.weights,
     context.settings.windowHours * HOUR_MS,
+    context.preference,
   );
+  const relationshipPartners = await partnersWorkingWith(db, head.opportunity.customerId, opportunityId);
   const names = await partnerNames(
     db,
     ranked.slice(0, PARTNER_CHOICES_SHOWN).map((r) => r.candidate.id),
@@ -122,6 +124,8 @@ export async function getOpportunityPage(db: Database, opportunityId: number, no
     },
     pendingOffer,
     runnersUp: eligible.slice(0, RUNNERS_UP_SHOWN),
+    relationshipPartners,
+    joinedPartnersFirst: context.preference.joinedPartnersFirst,
     canOfferByHand,
     partnerChoices: [
       ...eligible.map((e) => ({ partnerId: e.partnerId, name: e.name, score: e.score as number | null })),
@@ -163,6 +167,20 @@ async function otherActivePartners(
     )
     .orderBy(asc(partners.name))
     .limit(args.limit);
+}
+
+/**
+ * Partners that already hold an accepted lead of this customer: routing offers them a new lead
+ * of the same customer before anyone else, and the page says so.
+ */
+async function partnersWorkingWith(db: Database, customerId: number, exceptOpportunityId: number) {
+  const rows = await db
+    .selectDistinct({ id: partners.id, name: partners.name })
+    .from(opportunities)
+    .innerJoin(partners, eq(partners.id, opportunities.acceptedPartnerId))
+    .where(and(eq(opportunities.customerId, customerId), ne(opportunities.id, exceptOpportunityId)))
+    .orderBy(asc(partners.name));
+  return rows;
 }
 
 /** The opportunity's pending offer id, or null: actions check the page was not stale. */

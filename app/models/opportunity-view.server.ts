@@ -67,6 +67,8 @@ export function opportunityView(page: OpportunityPage, now: Date) {
       expiresAt: page.pendingOffer.expiresAt.toISOString(),
     },
     runnersUp: page.runnersUp,
+    relationshipPartners: page.relationshipPartners.map((p) => p.name),
+    joinedPartnersFirst: page.joinedPartnersFirst,
     canOfferByHand: page.canOfferByHand,
     partnerChoices: page.partnerChoices,
   };

@@ -250,6 +250,18 @@ export default function OpportunityPageView() {
           <p className="muted">
             The best eligible partners who have not had this lead, as routing ranks them now.
           </p>
+          {page.relationshipPartners.length > 0 ? (
+            <p className="notice" role="note">
+              Existing relationship: {page.relationshipPartners.join(', ')}{' '}
+              {page.relationshipPartners.length === 1 ? 'already works' : 'already work'} with this customer,
+              so routing offers {page.relationshipPartners.length === 1 ? 'it' : 'them'} this lead first.
+            </p>
+          ) : null}
+          {page.joinedPartnersFirst ? (
+            <p className="notice" role="note">
+              This lead&apos;s campaign offers its leads to the partners that joined it before anyone else.
+            </p>
+          ) : null}
           {page.runnersUp.length === 0 ? (
             <p className="empty">No other eligible partner.</p>
           ) : (

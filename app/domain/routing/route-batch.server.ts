@@ -52,6 +52,7 @@ export async function routeBatch(
         WHERE r.customer_id = o.customer_id AND r.accepted_partner_id IS NOT NULL) AS related,
       (SELECT coalesce(array_agg(cp.partner_id), '{}') FROM campaign_partners cp
         WHERE cp.campaign_id = o.campaign_id AND cp.status = 'joined') AS joined,
+      (SELECT c.joined_partners_first FROM campaigns c WHERE c.id = o.campaign_id) AS joined_first,
       s.settings, s.directory_version
     FROM (SELECT id, customer_id, campaign_id, country::text AS country, product_line, industry, size_segment,
                  status, rounds
@@ -82,7 +83,9 @@ export async function routeBatch(
         candidateOf(p, opportunity, { inCampaign: joined.has(p.id), hasRelationship: related.has(p.id) }),
       )
       .filter((c) => ineligibility(c, now, alreadyOffered) === null);
-    const [best] = rankCandidates(eligible, settings.weights, settings.windowHours * HOUR_MS);
+    const [best] = rankCandidates(eligible, settings.weights, settings.windowHours * HOUR_MS, {
+      joinedPartnersFirst: row.joined_first === true,
+    });
     // Round limits and the unroutable case are rare: the one-by-one path records them.
     if (!best || opportunity.rounds >= settings.roundLimit) {
       oneByOne.push(opportunity.id);

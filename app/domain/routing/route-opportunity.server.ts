@@ -8,7 +8,7 @@ import { iso, rawSql, withDeadlockRetry } from '../sql.server';
 import type { Candidate, RoutingTarget } from './candidate';
 import { ineligibility } from './eligibility';
 import { candidateOf, partnerDirectoryOf } from './partner-directory.server';
-import { rankCandidates, type ScoredCandidate } from './scoring';
+import { rankCandidates, type RoutingPreference, type ScoredCandidate } from './scoring';
 import { routingWeightsSchema, type RoutingSettings } from './settings';
 
 export type RouteResult =
@@ -47,7 +47,11 @@ export async function routeOpportunity(
   const sql = rawSql(db);
   for (;;) {
     const now = clock.now();
-    const { opportunity, settings, candidates } = await loadRoutingContext(db, opportunityId, now);
+    const { opportunity, settings, candidates, preference } = await loadRoutingContext(
+      db,
+      opportunityId,
+      now,
+    );
     if (!opportunity) throw notFound('Opportunity', opportunityId);
     if (opportunity.status !== 'new') {
       return { kind: 'not_waiting', opportunityId, status: opportunity.status };
@@ -57,7 +61,7 @@ export async function routeOpportunity(
       if (marked) return marked;
       continue;
     }
-    const ranked = rankCandidates(candidates, settings.weights, settings.windowHours * HOUR_MS);
+    const ranked = rankCandidates(candidates, settings.weights, settings.windowHours * HOUR_MS, preference);
     let raced = false;
     const directory = partnerDirectoryOf(db);
     for (const choice of ranked) {
@@ -84,6 +88,7 @@ export interface RoutingContext {
   settings: RoutingSettings;
   candidates: Candidate[];
   alreadyOffered: Set<number>;
+  preference: RoutingPreference;
 }
 
 /**
@@ -114,12 +119,14 @@ export async function loadRoutingContext(
         WHERE r.accepted_partner_id IS NOT NULL) AS related,
       (SELECT coalesce(array_agg(cp.partner_id), '{}')
          FROM o JOIN campaign_partners cp ON cp.campaign_id = o.campaign_id AND cp.status = 'joined') AS joined,
+      (SELECT c.joined_partners_first FROM o JOIN campaigns c ON c.id = o.campaign_id) AS joined_first,
       (SELECT version FROM partner_directory_version WHERE id = 1) AS directory_version`;
   if (!row) throw new Error('routing context query returned no row');
   const settings = parseSettings(row.settings);
   const alreadyOffered = new Set<number>(row.offered_before);
+  const preference = { joinedPartnersFirst: row.joined_first === true };
   const o = parseJson<OpportunityJson>(row.opportunity);
-  if (!o) return { opportunity: null, settings, candidates: [], alreadyOffered };
+  if (!o) return { opportunity: null, settings, candidates: [], alreadyOffered, preference };
   const opportunity = toRoutable(o);
   const related = new Set<number>(row.related);
   const joined = new Set<number>(row.joined);
@@ -129,12 +136,12 @@ export async function loadRoutingContext(
   if (onlyPartnerId !== null) {
     const partner = await directory.get(onlyPartnerId, version);
     const candidates = partner ? [candidateOf(partner, opportunity, pair(partner.id))] : [];
-    return { opportunity, settings, candidates, alreadyOffered };
+    return { opportunity, settings, candidates, alreadyOffered, preference };
   }
   const candidates = (await directory.covering(opportunity, version))
     .map((partner) => candidateOf(partner, opportunity, pair(partner.id)))
     .filter((c) => ineligibility(c, now, alreadyOffered) === null);
-  return { opportunity, settings, candidates, alreadyOffered };
+  return { opportunity, settings, candidates, alreadyOffered, preference };
 }
 
 /** The JSON columns of the context query, as the query above shapes them. */

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../clock';
 import type { Candidate } from './candidate';
 import { candidate } from '../../../tests/support/candidate-factory';
-import { compareScored, explainBreakdown, fitOf, rankCandidates, scoreCandidate } from './scoring';
+import {
+  compareScored,
+  explainBreakdown,
+  fitOf,
+  preferenceGroup,
+  rankCandidates,
+  scoreCandidate,
+} from './scoring';
 import { DEFAULT_ROUTING_SETTINGS, WEIGHT_KEYS, type RoutingWeights } from './settings';
 
 const WINDOW_MS = DEFAULT_ROUTING_SETTINGS.windowHours * HOUR_MS;
@@ -56,6 +63,48 @@ describe('ranking partners for a lead', () => {
     const registeredIncumbent = candidate({ id: 2, tier: 'registered', hasRelationship: true });
 
     expect(rankedIds([platinumStranger, registeredIncumbent])).toEqual([2, 1]);
+  });
+
+  it('an existing relationship goes first whatever the score: a strong stranger cannot outbid it', () => {
+    const star = candidate({ id: 1, tier: 'platinum', homeTerritory: true, inCampaign: true, leadsWon: 10 });
+    const incumbent = candidate({ id: 2, tier: 'registered', offersAnswered: 10, offersAccepted: 0 });
+    const relationship = { ...incumbent, hasRelationship: true };
+    // Without the relationship the incumbent would rank last.
+    expect(rankedIds([star, incumbent])).toEqual([1, 2]);
+    expect(rankedIds([star, relationship])).toEqual([2, 1]);
+  });
+
+  it('a campaign that offers to its joined partners first puts every member before every outsider', () => {
+    const outsider = candidate({
+      id: 1,
+      tier: 'platinum',
+      homeTerritory: true,
+      leadsWon: 10,
+      leadsClosed: 10,
+    });
+    const member = candidate({
+      id: 2,
+      tier: 'registered',
+      inCampaign: true,
+      offersAnswered: 10,
+      offersAccepted: 0,
+      leadsWon: 0,
+      leadsClosed: 10,
+    });
+    const incumbent = candidate({ id: 3, tier: 'registered', hasRelationship: true });
+    const ranked = (joinedPartnersFirst: boolean) =>
+      rankCandidates([outsider, member], WEIGHTS, WINDOW_MS, { joinedPartnersFirst }).map(
+        (s) => s.candidate.id,
+      );
+    expect(ranked(false)).toEqual([1, 2]);
+    expect(ranked(true)).toEqual([2, 1]);
+    // The customer's existing partner still comes first, campaign or not.
+    expect(
+      rankCandidates([outsider, member, incumbent], WEIGHTS, WINDOW_MS, { joinedPartnersFirst: true }).map(
+        (s) => s.candidate.id,
+      ),
+    ).toEqual([3, 2, 1]);
+    expect(preferenceGroup(outsider, { joinedPartnersFirst: true })).toBe(2);
   });
 
   it('a partner in its home territory outranks one that merely covers the country', () => {

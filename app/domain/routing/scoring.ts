@@ -66,12 +66,33 @@ export function compareScored(a: ScoredCandidate, b: ScoredCandidate): number {
   return a.candidate.id - b.candidate.id;
 }
 
+/** How the opportunity itself orders partners before any score counts. */
+export interface RoutingPreference {
+  /** The lead's campaign offers to its joined partners before anyone else. */
+  joinedPartnersFirst: boolean;
+}
+
+/**
+ * Which group a partner is offered the lead in: first a partner that already works with the
+ * customer (an existing relationship is not competed for: that is what channel conflict is),
+ * then, for a campaign that chose it, the campaign's joined partners, then everyone else.
+ */
+export function preferenceGroup(candidate: Candidate, preference: RoutingPreference): 0 | 1 | 2 {
+  if (candidate.hasRelationship) return 0;
+  if (preference.joinedPartnersFirst && !candidate.inCampaign) return 2;
+  return 1;
+}
+
 export function rankCandidates(
   candidates: readonly Candidate[],
   weights: RoutingWeights,
   windowMs: number,
+  preference: RoutingPreference = { joinedPartnersFirst: false },
 ): ScoredCandidate[] {
-  return candidates.map((c) => scoreCandidate(c, weights, windowMs)).sort(compareScored);
+  return candidates
+    .map((c) => ({ scored: scoreCandidate(c, weights, windowMs), group: preferenceGroup(c, preference) }))
+    .sort((a, b) => a.group - b.group || compareScored(a.scored, b.scored))
+    .map((entry) => entry.scored);
 }
 
 const FACTOR_WORDS: Record<WeightKey, (fit: number) => string> = {
