@@ -27,6 +27,7 @@ export async function startMailCapture(options: {
   port?: number;
   onMail: (mail: CaughtMail) => Promise<void> | void;
 }): Promise<MailCapture> {
+  let closing = false;
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     authOptional: true,
@@ -38,6 +39,10 @@ export async function startMailCapture(options: {
     onData(stream, session, callback) {
       simpleParser(stream)
         .then(async (parsed) => {
+          // A message whose "250 OK" may never reach the sender (the server force-closes its
+          // connections a moment after `close()`) is refused instead: the sender retries it,
+          // and what was caught stays exactly what was acknowledged, as with a real MTA.
+          if (closing) throw Object.assign(new Error('Mail capture is shutting down'), { responseCode: 421 });
           await options.onMail({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
@@ -59,6 +64,10 @@ export async function startMailCapture(options: {
   return {
     port,
     url: `smtp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { Database } from '../db/client';
 import type { Clock } from '../app/domain/clock';
 import { composeEmail } from '../app/domain/notifications/compose.server';
@@ -33,11 +33,17 @@ export type EmailOutcome = 'sent' | 'skipped' | 'settled';
  * the last failure marks it failed, visible in the notification log.
  */
 export function emailProcessor(context: EmailContext) {
-  return async (job: Job<EmailJob>): Promise<EmailOutcome> => {
+  return async (job: Job<EmailJob>, token?: string): Promise<EmailOutcome> => {
     const id = job.data.notificationId;
     const claim = await claimEmail(context.db, id, context.clock.now(), context.leaseMs ?? 120_000);
     if (claim.kind === 'settled') return 'settled';
-    if (claim.kind === 'busy') throw new Error(`email ${id} is being sent by another worker`);
+    if (claim.kind === 'busy') {
+      // Another sender holds the row: wait for its lease to run out without using up a try.
+      const wait = Math.max(100, claim.leaseUntil.getTime() - context.clock.now().getTime() + 100);
+      await job.moveToDelayed(Date.now() + wait, token);
+      throw new DelayedError();
+    }
+    const lease = { id, attempt: claim.attempts };
     try {
       const composed = await composeEmail(context.db, id, {
         publicUrl: context.publicUrl,
@@ -45,7 +51,7 @@ export function emailProcessor(context: EmailContext) {
         now: context.clock.now(),
       });
       if (composed.kind === 'skip') {
-        await markEmailSkipped(context.db, id, composed.reason);
+        await markEmailSkipped(context.db, lease, composed.reason);
         return 'skipped';
       }
       const rendered = renderEmail(composed.message);
@@ -53,10 +59,10 @@ export function emailProcessor(context: EmailContext) {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? EMAIL_ATTEMPTS);
-      await (lastTry ? markEmailFailed : markEmailRetry)(context.db, id, message);
+      await (lastTry ? markEmailFailed : markEmailRetry)(context.db, lease, message);
       throw error;
     }
-    await markEmailSent(context.db, id, context.clock.now());
+    await markEmailSent(context.db, lease, context.clock.now());
     return 'sent';
   };
 }

@@ -10,8 +10,7 @@ const BATCH = 500;
  * Turns what the routing loop recorded into email jobs: fans pending events out to their
  * recipients, then queues the email rows made since the last run. Runs every second in each
  * worker; several at once split the events (SKIP LOCKED) and queue each email once (job ids).
- * It remembers the last id it queued: a row whose id was taken before a later one's but
- * committed after it is left to the reconciler's sweep, within its period.
+ * It remembers the last id it queued, so that a backlog is not queued again every second.
  */
 export function createNotificationRelay(
   db: Database,
@@ -20,6 +19,7 @@ export function createNotificationRelay(
   retryBaseMs: number,
 ) {
   let queuedUpTo = 0;
+  let runs = 0;
   return async function relayNotifications(): Promise<{ fannedOut: number; queued: number }> {
     let fannedOut = 0;
     for (;;) {
@@ -29,12 +29,16 @@ export function createNotificationRelay(
     }
     let queued = 0;
     if (!queue) return { fannedOut, queued };
+    // Every tenth run looks again from the start: a row whose id was taken before a later one's
+    // but committed after it is queued within ten runs instead of at the reconciler's sweep.
+    let after = runs++ % 10 === 0 ? 0 : queuedUpTo;
     for (;;) {
-      const ids = await freshEmailIds(db, queuedUpTo, 2000);
+      const ids = await freshEmailIds(db, after, 2000);
       if (ids.length === 0) break;
       await queueEmails(queue, ids, retryBaseMs);
       queued += ids.length;
-      queuedUpTo = ids[ids.length - 1]!;
+      after = ids[ids.length - 1]!;
+      queuedUpTo = Math.max(queuedUpTo, after);
     }
     return { fannedOut, queued };
   };

@@ -16,7 +16,7 @@ import { createMailer } from '../emails/transport.server';
 import { emailProcessor } from './email.processor';
 import { createNotificationRelay, restoreEmailJobs } from './notification-relay';
 import { offerTimerProcessor } from './offer-timer.processor';
-import { reconcile } from './reconciler';
+import { reconcile, type ReconcileReport } from './reconciler';
 
 export interface WorkerOptions {
   databaseUrl: string;
@@ -44,7 +44,8 @@ export interface RunningWorker {
   deps: LoopDeps;
   timerQueue: Queue<OfferTimerJob>;
   emailQueue: Queue<EmailJob>;
-  reconcileNow(): ReturnType<typeof reconcile>;
+  /** One reconciler pass now; `emailsRequeued` counts the unsettled email rows given a job again. */
+  reconcileNow(): Promise<ReconcileReport & { emailsRequeued: number }>;
   /** Fans out and queues the notifications recorded so far, without waiting for the next tick. */
   relayNow(): Promise<{ fannedOut: number; queued: number }>;
   /** Finishes the jobs in hand, then closes every connection. */

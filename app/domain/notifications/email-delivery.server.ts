@@ -1,5 +1,5 @@
 import type { Database } from '../../../db/client';
-import { iso, rawSql } from '../sql.server';
+import { iso, rawSql, toDate } from '../sql.server';
 
 /**
  * The life of one email row: pending → sending (a lease, so a sender that died is taken over)
@@ -11,8 +11,8 @@ export type Claim =
   | { kind: 'claimed'; attempts: number }
   /** Sent, failed or skipped already, or no such email row: nothing to do. */
   | { kind: 'settled' }
-  /** Another sender holds a live lease: try again later. */
-  | { kind: 'busy' };
+  /** Another sender holds a live lease: try again once it has run out. */
+  | { kind: 'busy'; leaseUntil: Date };
 
 export async function claimEmail(db: Database, id: number, now: Date, leaseMs: number): Promise<Claim> {
   const at = iso(now);
@@ -24,34 +24,48 @@ export async function claimEmail(db: Database, id: number, now: Date, leaseMs: n
       AND (status = 'pending' OR (status = 'sending' AND lease_until < ${at}::timestamptz))
     RETURNING attempts`;
   if (claimed) return { kind: 'claimed', attempts: Number(claimed.attempts) };
-  const [row] = await rawSql(db)`SELECT status FROM notifications WHERE id = ${id} AND audience = 'user'`;
-  return row?.status === 'sending' ? { kind: 'busy' } : { kind: 'settled' };
+  const [row] = await rawSql(db)`
+    SELECT status, lease_until FROM notifications WHERE id = ${id} AND audience = 'user'`;
+  return row?.status === 'sending' && row.lease_until
+    ? { kind: 'busy', leaseUntil: toDate(row.lease_until) }
+    : { kind: 'settled' };
+}
+
+/**
+ * The claim a sender holds: the row's attempt number when it claimed it. A sender whose lease
+ * ran out (a hung SMTP conversation) and was taken over holds an older attempt, so it settles
+ * nothing: its late failure cannot put back to pending a row that the next sender is sending or
+ * has sent, which would have it sent again.
+ */
+export interface EmailLease {
+  id: number;
+  attempt: number;
 }
 
 /** Only the holder of the lease settles the row: a late duplicate cannot overwrite an outcome. */
-export async function markEmailSent(db: Database, id: number, now: Date): Promise<void> {
+export async function markEmailSent(db: Database, lease: EmailLease, now: Date): Promise<void> {
   await rawSql(db)`
     UPDATE notifications SET status = 'sent', sent_at = ${iso(now)}::timestamptz, lease_until = NULL,
                              last_error = NULL
-    WHERE id = ${id} AND status = 'sending'`;
+    WHERE id = ${lease.id} AND status = 'sending' AND attempts = ${lease.attempt}`;
 }
 
-export async function markEmailRetry(db: Database, id: number, error: string): Promise<void> {
+export async function markEmailRetry(db: Database, lease: EmailLease, error: string): Promise<void> {
   await rawSql(db)`
     UPDATE notifications SET status = 'pending', lease_until = NULL, last_error = ${error.slice(0, 1000)}
-    WHERE id = ${id} AND status = 'sending'`;
+    WHERE id = ${lease.id} AND status = 'sending' AND attempts = ${lease.attempt}`;
 }
 
-export async function markEmailFailed(db: Database, id: number, error: string): Promise<void> {
+export async function markEmailFailed(db: Database, lease: EmailLease, error: string): Promise<void> {
   await rawSql(db)`
     UPDATE notifications SET status = 'failed', lease_until = NULL, last_error = ${error.slice(0, 1000)}
-    WHERE id = ${id} AND status = 'sending'`;
+    WHERE id = ${lease.id} AND status = 'sending' AND attempts = ${lease.attempt}`;
 }
 
-export async function markEmailSkipped(db: Database, id: number, reason: string): Promise<void> {
+export async function markEmailSkipped(db: Database, lease: EmailLease, reason: string): Promise<void> {
   await rawSql(db)`
     UPDATE notifications SET status = 'skipped', lease_until = NULL, last_error = ${reason}
-    WHERE id = ${id} AND status = 'sending'`;
+    WHERE id = ${lease.id} AND status = 'sending' AND attempts = ${lease.attempt}`;
 }
 
 /** Email rows never tried yet: the relay hands them to the queue as soon as they exist. */

@@ -22,7 +22,9 @@ export function emailJobFor(notificationId: number, retryBaseMs: number) {
       attempts: EMAIL_ATTEMPTS,
       backoff: { type: 'exponential', delay: retryBaseMs },
       removeOnComplete: true,
-      removeOnFail: 1000,
+      // A failed job is dropped so that the reconciler can queue its row again under the same id
+      // (a job that stalled out leaves its row `sending`); the row keeps the error for the log.
+      removeOnFail: true,
     },
   };
 }
