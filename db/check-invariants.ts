@@ -68,6 +68,7 @@ export const CHECKS: readonly Check[] = [
       ORDER BY id LIMIT ${SHOWN + 1}`,
   },
   {
+    // An acceptance a channel manager ended (the lead taken back) is history, not a holder.
     name: 'lead_has_one_accepted_offer_of_its_partner',
     query: (sql) => sql`
       SELECT format('opportunity %s is %s for partner %s but its accepted offers are from: %s',
@@ -75,6 +76,7 @@ export const CHECKS: readonly Check[] = [
                     coalesce(string_agg('partner ' || f.partner_id, ', ' ORDER BY f.id), 'none')) AS detail
       FROM opportunities o
       LEFT JOIN offers f ON f.opportunity_id = o.id AND f.status = 'accepted'
+        AND NOT EXISTS (SELECT 1 FROM opportunity_events t WHERE t.offer_id = f.id AND t.kind = 'lead_taken_back')
       WHERE o.status IN ${sql(LEAD_STATUSES)}
       GROUP BY o.id
       HAVING count(f.id) <> 1 OR bool_or(f.partner_id IS DISTINCT FROM o.accepted_partner_id)

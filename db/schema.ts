@@ -3,6 +3,7 @@ import {
   type AnyPgColumn,
   bigint,
   boolean,
+  customType,
   check,
   char,
   date,
@@ -20,6 +21,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => at('created_at').notNull().defaultNow();
 // Nullable foreign keys get partial indexes (WHERE col IS NOT NULL): they still serve the
@@ -46,6 +48,9 @@ export const OPPORTUNITY_STATUSES = [
   'lost',
   'unroutable',
   'withdrawn',
+  /** A partner's own registration, waiting for a channel manager. */
+  'registered',
+  'registration_declined',
 ] as const;
 export const OPPORTUNITY_SOURCES = ['form', 'import', 'campaign', 'api', 'partner_registration'] as const;
 export const OFFER_STATUSES = ['pending', 'accepted', 'declined', 'expired', 'withdrawn'] as const;
@@ -179,9 +184,37 @@ export const customers = pgTable(
     address: text('address'),
     /** null: the vendor's own record. */
     ownerPartnerId: integer('owner_partner_id').references(() => partners.id),
+    /**
+     * The name as duplicates are compared: lower case, legal forms (GmbH, Ltd, SA…) and
+     * punctuation gone. Non-Latin letters are kept as they are.
+     */
+    nameKey: text('name_key')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`btrim(regexp_replace(regexp_replace(lower(name), '(^|[[:space:][:punct:]])(gmbh|ag|kg|ohg|se|inc|ltd|llc|llp|plc|sa|sas|sarl|srl|spa|bv|nv|oy|oyj|ab|as|aps|co|corp|corporation|company|limited|pty|kk)(?=$|[[:space:][:punct:]])', ' ', 'g'), '[[:space:][:punct:]]+', ' ', 'g'))`,
+      ),
+    /** The domain as duplicates are compared: no scheme, no www., no path, lower case. */
+    domainKey: text('domain_key').generatedAlwaysAs(
+      sql`nullif(regexp_replace(split_part(split_part(split_part(split_part(regexp_replace(lower(btrim(domain)), '^[a-z]+://', ''), '/', 1), '?', 1), '#', 1), ':', 1), '^www[.]', ''), '')`,
+    ),
+    /** Set when a channel manager merged this record into another; its rows moved there. */
+    mergedIntoId: integer('merged_into_id').references((): AnyPgColumn => customers.id),
+    mergedAt: at('merged_at'),
+    createdByUserId: integer('created_by_user_id').references(() => users.id),
     createdAt: createdAt(),
   },
   (t) => [
+    // Duplicate detection: the same domain, or a name alike (pg_trgm similarity on the key).
+    index('customers_domain_key_idx')
+      .on(t.domainKey)
+      .where(sql`domain_key IS NOT NULL AND merged_into_id IS NULL`),
+    index('customers_name_key_trgm_idx').using('gin', t.nameKey.op('gin_trgm_ops')),
+    index('customers_merged_into_id_idx')
+      .on(t.mergedIntoId)
+      .where(sql`merged_into_id IS NOT NULL`),
+    index('customers_created_by_user_id_idx')
+      .on(t.createdByUserId)
+      .where(sql`created_by_user_id IS NOT NULL`),
     index('customers_owner_partner_id_idx')
       .on(t.ownerPartnerId)
       .where(sql`owner_partner_id IS NOT NULL`),
@@ -310,6 +343,10 @@ export const opportunities = pgTable(
     unroutableReason: text('unroutable_reason'),
     wonValueMinor: bigint('won_value_minor', { mode: 'number' }),
     lostReason: text('lost_reason'),
+    /** The partner that registered this opportunity for its own customer (deal registration). */
+    registeredByPartnerId: integer('registered_by_partner_id').references(() => partners.id),
+    /** At registration, another partner already worked this customer: the manager decides. */
+    registrationConflict: boolean('registration_conflict').notNull().default(false),
     createdByUserId: integer('created_by_user_id').references(() => users.id),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
@@ -325,6 +362,9 @@ export const opportunities = pgTable(
       .on(t.createdByUserId)
       .where(sql`created_by_user_id IS NOT NULL`),
     index('opportunities_status_id_idx').on(t.status, t.id),
+    index('opportunities_registered_by_partner_id_idx')
+      .on(t.registeredByPartnerId)
+      .where(sql`registered_by_partner_id IS NOT NULL`),
     // The routing queue's search by a word of the need (ILIKE '%…%'); needs pg_trgm.
     index('opportunities_need_trgm_idx').using('gin', t.need.op('gin_trgm_ops')),
     // The routing queue's filters on unroutable leads, newest first; only unroutable rows, so cheap.
@@ -337,6 +377,17 @@ export const opportunities = pgTable(
     index('opportunities_unroutable_campaign_idx')
       .on(t.campaignId, t.id)
       .where(sql`status = 'unroutable' AND campaign_id IS NOT NULL`),
+    // Phase 2 of the queue's filtered pending pages: the offered leads of a rare filter value,
+    // whose one pending offer each is then read; only offered rows (a fifth), so cheap.
+    index('opportunities_offered_country_idx')
+      .on(t.country)
+      .where(sql`status = 'offered'`),
+    index('opportunities_offered_product_line_idx')
+      .on(t.productLine)
+      .where(sql`status = 'offered'`),
+    index('opportunities_offered_campaign_idx')
+      .on(t.campaignId)
+      .where(sql`status = 'offered' AND campaign_id IS NOT NULL`),
     check('opportunities_status_check', oneOf('status', OPPORTUNITY_STATUSES)),
     check('opportunities_source_check', oneOf('source', OPPORTUNITY_SOURCES)),
     check('opportunities_size_segment_check', oneOf('size_segment', SIZE_SEGMENTS)),
@@ -415,6 +466,13 @@ export const OPPORTUNITY_EVENT_KINDS = [
   'unroutable',
   'deadline_extended',
   'status_changed',
+  /** The customer record was merged into another; detail names both. */
+  'customer_merged',
+  'registered',
+  'registration_approved',
+  'registration_declined',
+  /** A channel manager took an accepted lead back from its partner. */
+  'lead_taken_back',
 ] as const;
 
 export const opportunityEvents = pgTable(
@@ -438,6 +496,10 @@ export const opportunityEvents = pgTable(
     // The routing queue's recent declines and expiries, latest first, keyset on (at, id).
     index('opportunity_events_endings_at_idx')
       .on(t.at, t.id)
+      .where(sql`kind IN ('declined', 'expired')`),
+    // The queue's recent declines and expiries of one partner, latest first.
+    index('opportunity_events_partner_endings_idx')
+      .on(t.partnerId, t.at, t.id)
       .where(sql`kind IN ('declined', 'expired')`),
     index('opportunity_events_offer_id_idx')
       .on(t.offerId)
@@ -485,6 +547,10 @@ export const NOTIFICATION_KINDS = [
   'lead_accepted',
   'daily_digest',
   'password_reset',
+  'campaign_invitation',
+  'registration_submitted',
+  'registration_decided',
+  'import_finished',
 ] as const;
 export const NOTIFICATION_AUDIENCES = [
   'partner',
@@ -644,3 +710,83 @@ export const capturedMail = pgTable('captured_mail', {
   messageId: text('message_id'),
   receivedAt: at('received_at').notNull().defaultNow(),
 });
+
+/**
+ * Every time a partner's user opened a customer's contacts: who, which record, when. Partners
+ * hold customer data under confidentiality; the vendor can show who looked.
+ */
+export const contactViews = pgTable(
+  'contact_views',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    partnerId: integer('partner_id')
+      .notNull()
+      .references(() => partners.id),
+    viewedAt: at('viewed_at').notNull(),
+  },
+  (t) => [
+    index('contact_views_customer_id_idx').on(t.customerId, t.viewedAt),
+    index('contact_views_user_id_idx').on(t.userId),
+    index('contact_views_partner_id_idx').on(t.partnerId),
+  ],
+);
+
+export const IMPORT_KINDS = ['customers', 'contacts', 'opportunities', 'campaign_accounts'] as const;
+export const IMPORT_MODES = ['all_or_nothing', 'valid_rows'] as const;
+export const IMPORT_STATUSES = ['uploaded', 'queued', 'running', 'completed', 'rejected', 'failed'] as const;
+
+/**
+ * A CSV import: the file as uploaded, the column mapping the user confirmed, progress while the
+ * job runs, and the report. The file lives here, not on one machine's disk, so any worker can
+ * run the job and the user can leave and come back.
+ */
+export const imports = pgTable(
+  'imports',
+  {
+    id: id(),
+    kind: text('kind', { enum: IMPORT_KINDS }).notNull(),
+    mode: text('mode', { enum: IMPORT_MODES }).notNull().default('all_or_nothing'),
+    status: text('status', { enum: IMPORT_STATUSES }).notNull().default('uploaded'),
+    fileName: text('file_name').notNull(),
+    /** The uploaded bytes, as sent (UTF-8, with or without BOM). */
+    file: bytea('file').notNull(),
+    /** CSV header → field. */
+    mapping: jsonb('mapping')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** For campaign accounts and campaign leads. */
+    campaignId: integer('campaign_id').references(() => campaigns.id),
+    totalRows: integer('total_rows'),
+    processedRows: integer('processed_rows').notNull().default(0),
+    importedRows: integer('imported_rows').notNull().default(0),
+    rejectedRows: integer('rejected_rows').notNull().default(0),
+    /** The first problems, by line number and reason; the full list is in rejected_csv. */
+    report: jsonb('report')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /** The rejected rows with a reason column, for download. */
+    rejectedCsv: text('rejected_csv'),
+    error: text('error'),
+    createdByUserId: integer('created_by_user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+  },
+  (t) => [
+    index('imports_created_by_user_id_idx').on(t.createdByUserId, t.id),
+    index('imports_campaign_id_idx')
+      .on(t.campaignId)
+      .where(sql`campaign_id IS NOT NULL`),
+    check('imports_kind_check', oneOf('kind', IMPORT_KINDS)),
+    check('imports_mode_check', oneOf('mode', IMPORT_MODES)),
+    check('imports_status_check', oneOf('status', IMPORT_STATUSES)),
+  ],
+);

@@ -30,6 +30,10 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
   lead_accepted: 'Lead accepted',
   daily_digest: 'Daily digest',
   password_reset: 'Password reset',
+  campaign_invitation: 'Campaign invitation',
+  registration_submitted: 'Registration to review',
+  registration_decided: 'Registration decided',
+  import_finished: 'Import finished',
 };
 
 const blankToUndefined = (value: unknown) =>

@@ -113,5 +113,17 @@ export function describeEvent(event: TimelineEvent): string {
       return typeof detail.to === 'string'
         ? `${partner} moved the lead to “${detail.to}”.`
         : `${partner} updated the lead.`;
+    case 'customer_merged':
+      return typeof detail.from === 'number' && typeof detail.into === 'number'
+        ? `Customer record #${detail.from} was merged into #${detail.into}.`
+        : 'The customer record was merged with a duplicate.';
+    case 'registered':
+      return `${partner} registered this opportunity${detail.conflict ? '; another partner already works this customer' : ''}.`;
+    case 'registration_approved':
+      return `The registration by ${partner} was approved: the lead is theirs.`;
+    case 'registration_declined':
+      return `The registration by ${partner} was declined${typeof detail.reason === 'string' && detail.reason ? `: ${detail.reason}` : ''}.`;
+    case 'lead_taken_back':
+      return `The lead was taken back from ${partner}${typeof detail.reason === 'string' && detail.reason ? `: ${detail.reason}` : ''}.`;
   }
 }

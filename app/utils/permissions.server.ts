@@ -37,6 +37,26 @@ export const PERMISSIONS = [
   'create:campaign:any',
   'update:campaign:any',
   'read:notification-log:any',
+  // Customer records: partners create their own; merging duplicates is the vendor's.
+  'create:customer:own',
+  'update:customer:own',
+  'update:customer:any',
+  'merge:customer:any',
+  'read:contact-views:any',
+  // Deal registration: a partner registers its own opportunity; a channel manager decides.
+  'create:registration:own',
+  'read:registration:own',
+  'read:registration:any',
+  'decide:registration:any',
+  // Taking an accepted lead back from its partner.
+  'reassign:lead:any',
+  // Campaigns a partner was invited to: see them, join or decline (admins answer for the company).
+  'read:campaign:own',
+  'answer:campaign:own',
+  'invite:campaign:any',
+  // CSV imports.
+  'create:import:any',
+  'read:import:any',
   // A user's own email choices. Not `any`: nobody sets another person's email for them.
   'read:email-settings:own',
   'update:email-settings:own',
@@ -49,7 +69,12 @@ const PARTNER_REP: readonly Permission[] = [
   'read:lead:own',
   'update:lead:own',
   'read:customer:own',
+  'create:customer:own',
+  'update:customer:own',
   'read:partner:own',
+  'create:registration:own',
+  'read:registration:own',
+  'read:campaign:own',
 ];
 const CHANNEL_MANAGER: readonly Permission[] = [
   'read:routing-queue:any',
@@ -66,6 +91,14 @@ const CHANNEL_MANAGER: readonly Permission[] = [
   'update:routing-settings:any',
   'read:campaign:any',
   'read:notification-log:any',
+  'update:customer:any',
+  'merge:customer:any',
+  'read:contact-views:any',
+  'read:registration:any',
+  'decide:registration:any',
+  'reassign:lead:any',
+  'create:import:any',
+  'read:import:any',
   // Only channel managers get per-event email that a daily digest can replace.
   'read:email-settings:own',
   'update:email-settings:own',
@@ -80,6 +113,7 @@ export const ROLE_PERMISSIONS: Record<UserRole, readonly Permission[]> = {
     'read:user:own',
     'create:user:own',
     'update:user:own',
+    'answer:campaign:own',
   ],
   channel_manager: CHANNEL_MANAGER,
   campaign_coordinator: [
@@ -91,6 +125,9 @@ export const ROLE_PERMISSIONS: Record<UserRole, readonly Permission[]> = {
     'create:customer:any',
     'read:opportunity:any',
     'create:opportunity:any',
+    'invite:campaign:any',
+    'create:import:any',
+    'read:import:any',
   ],
   // Every vendor-wide permission. Answering an offer and working a lead stay the partner's own acts.
   admin: PERMISSIONS.filter((p) => p.endsWith(':any')),

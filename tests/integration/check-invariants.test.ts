@@ -6,6 +6,7 @@ import {
   declineAndReroute,
   expireAndReroute,
   submitOpportunity,
+  takeBackAndReroute,
   withdraw,
   type LoopDeps,
 } from '../../app/domain/routing/loop.server';
@@ -184,6 +185,29 @@ describe('the invariant checker', () => {
       'offered_opportunity_has_one_pending_offer',
       'one_pending_offer_per_opportunity',
     ]);
+  });
+
+  it('accepts a lead taken back from one partner and accepted by the next, and nothing else alike', async () => {
+    const manager = await makeUser(database.db, { role: 'channel_manager' });
+    // The three partners all had this lead; a fourth can take it over.
+    await makePartner(database.db, { tier: 'gold', countries: ['FR'] });
+    const deps: LoopDeps = {
+      db: database.db,
+      clock: new ManualClock(Date.now()),
+      timers: new RecordingTimers(),
+    };
+    const { next } = await takeBackAndReroute(deps, {
+      opportunityId: story.accepted,
+      userId: manager.id,
+      reason: 'The partner lost its storage team',
+    });
+    expect(next.kind).toBe('offered');
+    if (next.kind !== 'offered') return;
+    await accept(deps, { offerId: next.timer.offerId, userId: null });
+    expect(await check()).toEqual([]);
+    // An acceptance that no manager ended still counts: two holders is a fault.
+    await database.client`UPDATE opportunity_events SET kind = 'status_changed' WHERE kind = 'lead_taken_back'`;
+    expect(broken(await check())).toEqual(['lead_has_one_accepted_offer_of_its_partner']);
   });
 
   it('flags an email left failed or skipped without saying why', async () => {

@@ -1,0 +1,4 @@
+CREATE INDEX "opportunities_offered_country_idx" ON "opportunities" USING btree ("country") WHERE status = 'offered';--> statement-breakpoint
+CREATE INDEX "opportunities_offered_product_line_idx" ON "opportunities" USING btree ("product_line") WHERE status = 'offered';--> statement-breakpoint
+CREATE INDEX "opportunities_offered_campaign_idx" ON "opportunities" USING btree ("campaign_id") WHERE status = 'offered' AND campaign_id IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "opportunity_events_partner_endings_idx" ON "opportunity_events" USING btree ("partner_id","at","id") WHERE kind IN ('declined', 'expired');
