@@ -3,9 +3,11 @@ import { isDomainError } from '../domain/errors';
 import {
   extendAndSchedule,
   offerByHandAndSchedule,
+  takeBackAndReroute,
   withdraw,
   type LoopDeps,
 } from '../domain/routing/loop.server';
+import { takeBackReasonSchema } from '../domain/offers/take-back.server';
 import { INTENTS, type ActionAnswer, type Intent } from './opportunity-intents';
 import { pendingOfferIdOf } from './opportunity-page.server';
 
@@ -33,6 +35,15 @@ const actionSchema = z.discriminatedUnion('intent', [
       .min(1, 'Extend by at least 1 hour.')
       .max(720, 'Extend by at most 720 hours (30 days).'),
   }),
+  z.object({
+    intent: z.literal('takeBack'),
+    /** The partner the page showed holding the lead: a stale page changes nothing. */
+    partnerId: z.coerce
+      .number({ error: 'This form has no partner; reload the page.' })
+      .int('This form has no partner; reload the page.')
+      .positive('This form has no partner; reload the page.'),
+    reason: takeBackReasonSchema,
+  }),
 ]);
 
 export type OpportunityActionResult =
@@ -46,16 +57,29 @@ const refused = (status: number, answer: ActionAnswer): OpportunityActionResult 
 
 /**
  * A channel manager's action on an opportunity, from the form's fields: offer by hand,
- * withdraw, withdraw and re-route, extend the deadline. Bad fields and refusals come back as
+ * withdraw, withdraw and re-route, extend the deadline, take an accepted lead back from its
+ * partner (only with `mayTakeBack`: reassign:lead:any). Bad fields and refusals come back as
  * the answer the page shows; nothing is changed then.
  */
 export async function runOpportunityAction(
   deps: LoopDeps,
-  input: { userId: number; opportunityId: number; fields: Record<string, unknown> },
+  input: {
+    userId: number;
+    opportunityId: number;
+    fields: Record<string, unknown>;
+    mayTakeBack?: boolean;
+  },
 ): Promise<OpportunityActionResult> {
   const { userId, opportunityId, fields } = input;
   const rawIntent = fields.intent;
   const intent = INTENTS.find((i) => i === rawIntent) ?? null;
+  if (intent === 'takeBack' && !input.mayTakeBack) {
+    return refused(403, {
+      intent,
+      fieldErrors: {},
+      formError: 'You may not take leads back from partners.',
+    });
+  }
   const parsed = actionSchema.safeParse(fields);
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
@@ -68,7 +92,7 @@ export async function runOpportunityAction(
   }
   const action = parsed.data;
 
-  if (action.intent !== 'offer') {
+  if (action.intent !== 'offer' && action.intent !== 'takeBack') {
     // The page may be stale: act only on the offer that is pending now.
     const pending = await pendingOfferIdOf(deps.db, opportunityId);
     if (pending !== action.offerId) {
@@ -98,6 +122,14 @@ export async function runOpportunityAction(
         break;
       case 'extend':
         await extendAndSchedule(deps, { offerId: action.offerId, hours: action.hours, userId: userId });
+        break;
+      case 'takeBack':
+        await takeBackAndReroute(deps, {
+          opportunityId,
+          userId,
+          reason: action.reason,
+          expectedPartnerId: action.partnerId,
+        });
         break;
     }
   } catch (error) {

@@ -1,5 +1,5 @@
 /** What a channel manager can do on an opportunity's page; shared by the form and the action. */
-export const INTENTS = ['offer', 'withdraw', 'reroute', 'extend'] as const;
+export const INTENTS = ['offer', 'withdraw', 'reroute', 'extend', 'takeBack'] as const;
 export type Intent = (typeof INTENTS)[number];
 
 export interface ActionAnswer {

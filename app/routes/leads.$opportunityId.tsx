@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
 import { formatMoney } from '../components/money';
 import { systemClock } from '../domain/clock';
+import { recordContactView } from '../domain/customers/records.server';
 import { isDomainError } from '../domain/errors';
 import {
   LOST_REASON_LABELS,
@@ -57,9 +58,16 @@ async function refuseLead(user: SessionUser, opportunityId: number): Promise<nev
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, 'read:lead:own');
   const { scope, opportunityId } = scopeAndOpportunityId(user, params.opportunityId);
-  const lead = await getLead(database(), { opportunityId, partnerId: scope.partnerId });
+  const db = database();
+  const lead = await getLead(db, { opportunityId, partnerId: scope.partnerId });
   if (!lead) return refuseLead(user, opportunityId);
   const { opportunity, customer } = lead;
+  // The page shows the customer's contacts: the vendor keeps every such view by a partner.
+  await recordContactView(
+    db,
+    { customerId: customer.id, userId: user.id, partnerId: scope.partnerId },
+    systemClock,
+  );
   return {
     lead: {
       opportunityId: opportunity.id,

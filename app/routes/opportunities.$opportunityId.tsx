@@ -11,6 +11,7 @@ import type { ReactNode } from 'react';
 import { Countdown, formatUtc, useNow } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
 import { systemClock } from '../domain/clock';
+import { TAKE_BACK_STATUSES } from '../domain/offers/take-back.server';
 import { runOpportunityAction } from '../models/opportunity-actions.server';
 import { INTENTS, type ActionAnswer, type Intent } from '../models/opportunity-intents';
 import { getOpportunityPage, opportunityExists } from '../models/opportunity-page.server';
@@ -48,7 +49,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = await getOpportunityPage(database(), opportunityId, now);
   if (!page) throw notFound();
   // A campaign coordinator may read the page but not act on it: no forms that would only refuse.
-  return { ...opportunityView(page, now), mayAct: can(user, 'update:opportunity:any') };
+  const o = page.opportunity;
+  const held = (TAKE_BACK_STATUSES as readonly string[]).includes(o.status) && o.acceptedPartnerId !== null;
+  return {
+    ...opportunityView(page, now),
+    mayAct: can(user, 'update:opportunity:any'),
+    takeBack:
+      held && can(user, 'reassign:lead:any') && can(user, 'update:opportunity:any')
+        ? { partnerId: o.acceptedPartnerId }
+        : null,
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -62,6 +72,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     userId: user.id,
     opportunityId,
     fields: Object.fromEntries(formData),
+    mayTakeBack: can(user, 'reassign:lead:any'),
   });
   if (!result.ok) return data<ActionAnswer>(result.answer, { status: result.status });
   throw redirect(`/opportunities/${opportunityId}?done=${result.intent}`);
@@ -72,6 +83,7 @@ const DONE_MESSAGES: Record<Intent, string> = {
   withdraw: 'The offer was withdrawn; the lead has left routing.',
   reroute: 'The offer was withdrawn and the lead routed again.',
   extend: 'The deadline was extended.',
+  takeBack: 'The lead was taken back from its partner and routed again.',
 };
 
 const STATUS_LABELS: Record<string, string> = {
@@ -217,7 +229,24 @@ export default function OpportunityPageView() {
                 </ActionForm>
               </>
             ) : null}
-            {!page.canOfferByHand && !page.pendingOffer ? (
+            {page.takeBack ? (
+              <ActionForm intent="takeBack" title="Take the lead back" errors={errorsFor('takeBack')}>
+                <input type="hidden" name="partnerId" value={page.takeBack.partnerId ?? ''} />
+                <p className="muted">
+                  Takes the lead from {o.acceptedPartnerName ?? 'its partner'}, who loses access to the
+                  customer record, and routes it to the next best partner.
+                </p>
+                <TextField
+                  name="reason"
+                  label="Why (the timeline keeps it)"
+                  error={errorsFor('takeBack').fieldErrors.reason}
+                />
+                <button type="submit" className="button button--danger">
+                  Take back and re-route
+                </button>
+              </ActionForm>
+            ) : null}
+            {!page.canOfferByHand && !page.pendingOffer && !page.takeBack ? (
               <p className="empty">Nothing to do: this lead is {STATUS_LABELS[o.status]?.toLowerCase()}.</p>
             ) : null}
           </div>

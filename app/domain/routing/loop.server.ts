@@ -8,6 +8,7 @@ import {
   type AnswerInput,
 } from '../offers/lifecycle.server';
 import type { OfferTimerState } from '../offers/checkpoints';
+import { takeLeadBack, type TakeBackInput } from '../offers/take-back.server';
 import type { TimerScheduler } from '../offers/timer-queue.server';
 import { createOpportunity, type NewOpportunity } from '../opportunities/create-opportunity.server';
 import { extendDeadline, offerByHand } from './manager-actions.server';
@@ -103,4 +104,11 @@ export async function extendAndSchedule(
   const timer = await extendDeadline(deps.db, input, deps.clock);
   await scheduleTimers(deps, [timer]);
   return timer;
+}
+
+/** A channel manager takes an accepted lead back from its partner; it is routed on at once. */
+export async function takeBackAndReroute(deps: LoopDeps, input: TakeBackInput) {
+  const takenBack = await takeLeadBack(deps.db, input, deps.clock);
+  const next = await routeAndSchedule(deps, takenBack.opportunityId);
+  return { ...takenBack, next };
 }

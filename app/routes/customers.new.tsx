@@ -1,0 +1,307 @@
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import type { ReactNode } from 'react';
+import { CsrfField } from '../components/csrf-field';
+import {
+  DUPLICATE_REASON_LABELS,
+  findLikelyDuplicates,
+  type LikelyDuplicate,
+} from '../domain/customers/duplicates.server';
+import { createCustomerRecord, newCustomerRecordSchema } from '../domain/customers/records.server';
+import customersStylesUrl from '../styles/customers.css?url';
+import managerStylesUrl from '../styles/manager.css?url';
+import { requireCsrf } from '../utils/csrf.server';
+import { database } from '../utils/db.server';
+import { partnerScope, requirePermission } from '../utils/permissions.server';
+import { REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../db/schema';
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: managerStylesUrl },
+  { rel: 'stylesheet', href: customersStylesUrl },
+];
+export const meta: MetaFunction = () => [{ title: 'New customer · Baton' }];
+
+const SEGMENT_LABELS: Record<(typeof SIZE_SEGMENTS)[number], string> = {
+  enterprise: 'Enterprise',
+  mid_market: 'Mid-market',
+  small_business: 'Small business',
+};
+
+const FIELDS = [
+  'name',
+  'domain',
+  'country',
+  'industry',
+  'sizeSegment',
+  'revenuePotential',
+  'address',
+] as const;
+type Field = (typeof FIELDS)[number];
+
+/**
+ * The answer to a submit that saved nothing: field errors, or the likely duplicates found and
+ * the name and domain they were found for (a "save anyway" only counts for exactly those).
+ */
+type NewCustomerAnswer = {
+  fieldErrors: Partial<Record<Field, string>>;
+  values: Partial<Record<Field, string>>;
+  duplicates: (LikelyDuplicate & { reasonLabel: string })[];
+  hiddenDomainMatch: boolean;
+  checked: { name: string; domain: string } | null;
+};
+
+// Vendor staff add the vendor's records (create:customer:any); a partner's users add records
+// owned by their company (create:customer:own).
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, 'create:customer:own');
+  return {
+    partnerView: partnerScope(user) !== null,
+    segments: SIZE_SEGMENTS.map((value) => ({ value, label: SEGMENT_LABELS[value] })),
+    potentials: [...REVENUE_POTENTIALS],
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requirePermission(request, 'create:customer:own');
+  const formData = await request.formData();
+  await requireCsrf(request, formData);
+  const text = (name: string) => {
+    const value = formData.get(name);
+    return typeof value === 'string' ? value : '';
+  };
+  const values = Object.fromEntries(FIELDS.map((f) => [f, text(f)])) as Record<Field, string>;
+  const answer = (status: number, rest: Partial<NewCustomerAnswer>) =>
+    data<NewCustomerAnswer>(
+      { fieldErrors: {}, values, duplicates: [], hiddenDomainMatch: false, checked: null, ...rest },
+      { status },
+    );
+
+  const parsed = newCustomerRecordSchema.safeParse(values);
+  if (!parsed.success) {
+    const fieldErrors: NewCustomerAnswer['fieldErrors'] = {};
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'name') as Field;
+      fieldErrors[field] ??= issue.message;
+    }
+    return answer(400, { fieldErrors });
+  }
+  const record = parsed.data;
+  const scope = partnerScope(user);
+  const db = database();
+
+  // The second submit saves despite the duplicates shown, but only for the name and domain
+  // they were found for: a changed name is checked again.
+  const saveAnyway =
+    text('saveAnyway') === 'yes' &&
+    text('checkedName') === values.name &&
+    text('checkedDomain') === values.domain;
+  if (!saveAnyway) {
+    const check = await findLikelyDuplicates(db, { name: record.name, domain: record.domain ?? null, scope });
+    if (check.duplicates.length > 0 || check.hiddenDomainMatch) {
+      return answer(409, {
+        duplicates: check.duplicates.map((d) => ({ ...d, reasonLabel: DUPLICATE_REASON_LABELS[d.reason] })),
+        hiddenDomainMatch: check.hiddenDomainMatch,
+        checked: { name: values.name, domain: values.domain },
+      });
+    }
+  }
+
+  const { customerId } = await createCustomerRecord(db, {
+    record,
+    ownerPartnerId: scope?.partnerId ?? null,
+    createdByUserId: user.id,
+  });
+  throw redirect(`/customers/${customerId}`);
+}
+
+export default function NewCustomer() {
+  const page = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const submitting = useNavigation().state === 'submitting';
+  const errors = answer?.fieldErrors ?? {};
+  const typed = answer?.values ?? {};
+  const checked = answer?.checked ?? null;
+  const field = (name: Field, label: string, fallback = '') => ({
+    name,
+    label,
+    error: errors[name],
+    defaultValue: typed[name] ?? fallback,
+  });
+
+  return (
+    <>
+      <div className="page-heading">
+        <p className="muted">
+          <Link to="/customers">Customers</Link> › New customer
+        </p>
+        <h1>New customer</h1>
+        <p className="muted">
+          {page.partnerView
+            ? 'The record will belong to your company; only your company and the vendor see it.'
+            : 'The record will belong to the vendor.'}{' '}
+          Likely duplicates are shown before anything is saved.
+        </p>
+      </div>
+
+      {checked ? (
+        <section className="panel duplicates" aria-labelledby="duplicates-title">
+          <h2 id="duplicates-title">This customer may already exist</h2>
+          {answer && answer.duplicates.length > 0 ? (
+            <div className="table-scroll" role="region" aria-label="Likely duplicates" tabIndex={0}>
+              <table className="table">
+                <caption className="visually-hidden">Likely duplicates, most likely first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Record</th>
+                    <th scope="col">Domain</th>
+                    <th scope="col">Country</th>
+                    <th scope="col">Owner</th>
+                    <th scope="col">Why</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {answer.duplicates.map((d) => (
+                    <tr key={d.id}>
+                      <th scope="row">
+                        <Link to={`/customers/${d.id}`}>{d.name}</Link>
+                      </th>
+                      <td>{d.domain ?? '—'}</td>
+                      <td>{d.country}</td>
+                      <td>{d.owner}</td>
+                      <td>
+                        {d.reasonLabel}
+                        {d.reason === 'similar_name' ? ` (${Math.round(d.similarity * 100)}%)` : ''}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+          {answer?.hiddenDomainMatch ? (
+            <p className="notice" role="note">
+              A record with this domain already exists at the vendor.
+            </p>
+          ) : null}
+          <p>Nothing was saved. Open a record above if it is the same company, or save this one anyway.</p>
+        </section>
+      ) : null}
+
+      <Form method="post" className="form" noValidate aria-label="New customer">
+        <CsrfField />
+        {checked ? (
+          <>
+            <input type="hidden" name="checkedName" value={checked.name} />
+            <input type="hidden" name="checkedDomain" value={checked.domain} />
+          </>
+        ) : null}
+        <Field {...field('name', 'Company name')}>
+          {(props) => <input {...props} autoComplete="organization" />}
+        </Field>
+        <div className="field-row">
+          <Field {...field('domain', 'Web domain (optional)')}>
+            {(props) => <input {...props} placeholder="example.com" />}
+          </Field>
+          <Field {...field('country', 'Country (ISO code)')}>
+            {(props) => <input {...props} maxLength={2} placeholder="DE" />}
+          </Field>
+          <Field {...field('industry', 'Industry')}>
+            {(props) => <input {...props} placeholder="manufacturing" />}
+          </Field>
+        </div>
+        <div className="field-row">
+          <Field {...field('sizeSegment', 'Size segment')}>
+            {(props) => (
+              <select {...props}>
+                <option value="">Choose</option>
+                {page.segments.map((s) => (
+                  <option key={s.value} value={s.value}>
+                    {s.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field {...field('revenuePotential', 'Revenue potential', 'C')}>
+            {(props) => (
+              <select {...props}>
+                {page.potentials.map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+        <Field {...field('address', 'Address (optional)')}>
+          {(props) => <textarea {...props} rows={2} />}
+        </Field>
+        <div className="button-row">
+          <button type="submit" className="button" disabled={submitting}>
+            {checked ? 'Check again' : 'Save the customer'}
+          </button>
+          {checked ? (
+            <button
+              type="submit"
+              name="saveAnyway"
+              value="yes"
+              className="button button--secondary"
+              disabled={submitting}
+            >
+              Save anyway, it is a different company
+            </button>
+          ) : null}
+        </div>
+      </Form>
+    </>
+  );
+}
+
+interface ControlProps {
+  id: string;
+  name: string;
+  defaultValue: string;
+  'aria-invalid'?: true;
+  'aria-describedby'?: string;
+}
+
+function Field({
+  name,
+  label,
+  error,
+  defaultValue,
+  children,
+}: {
+  name: string;
+  label: string;
+  error?: string;
+  defaultValue: string;
+  children: (props: ControlProps) => ReactNode;
+}) {
+  const id = `field-${name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({
+        id,
+        name,
+        defaultValue,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': error ? `${id}-error` : undefined,
+      })}
+      {error ? (
+        <p id={`${id}-error`} className="field__error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
