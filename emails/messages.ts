@@ -45,6 +45,20 @@ export interface OfferLinks {
   declineUrl: string;
 }
 
+/** A joint campaign as its invitation describes it; targets are codes and slugs, worded by the template. */
+export interface CampaignInvitation {
+  campaignId: number;
+  name: string;
+  goal: string;
+  /** Calendar days, YYYY-MM-DD; null when not set. */
+  startsOn: string | null;
+  endsOn: string | null;
+  countries: string[];
+  industries: string[];
+  sizeSegments: string[];
+  productLines: string[];
+}
+
 export type EmailMessage =
   | {
       kind: 'offer_new';
@@ -101,6 +115,38 @@ export type EmailMessage =
       forCoordinator: boolean;
       opportunityUrl: string;
     }
+  // Deal registration. Neither message ever names a partner other than the registering one:
+  // who else works an account is for the manager's page, not for email.
+  | {
+      kind: 'registration_submitted';
+      recipient: Recipient;
+      opportunity: OpportunitySummary;
+      /** The partner that registered it. */
+      partnerName: string;
+      /** Another partner already works this customer: the manager must decide between them. */
+      conflict: boolean;
+      registeredAt: Date;
+      /** The managers' registrations page. */
+      registrationsUrl: string;
+    }
+  | {
+      kind: 'registration_decided';
+      recipient: Recipient;
+      opportunity: OpportunitySummary;
+      decidedAt: Date;
+      decision:
+        | {
+            outcome: 'approved';
+            /** My leads page of the new lead. */
+            leadUrl: string;
+          }
+        | {
+            outcome: 'declined';
+            /** As the channel manager typed it. */
+            reason: string;
+            registrationUrl: string;
+          };
+    }
   | {
       kind: 'daily_digest';
       recipient: Recipient;
@@ -119,6 +165,18 @@ export type EmailMessage =
       recipient: Recipient;
       resetUrl: string;
       expiresAt: Date;
+    }
+  | {
+      kind: 'campaign_invitation';
+      /** A partner admin: they answer for the company. */
+      recipient: Recipient;
+      partnerName: string;
+      campaign: CampaignInvitation;
+      /** The campaign's page, where the signed-in admin can also join or decline. */
+      campaignUrl: string;
+      /** Signed one-click links: they open a confirmation page, never act by themselves. */
+      joinUrl: string;
+      declineUrl: string;
     };
 
 export type EmailKind = EmailMessage['kind'];

@@ -1,4 +1,5 @@
 import type { EmailMessage, RenderedEmail } from './messages';
+import { renderCampaignInvitation } from './campaign-invitation';
 import { renderDailyDigest } from './daily-digest';
 import { renderLeadAccepted } from './lead-accepted';
 import { renderOfferAccepted } from './offer-accepted';
@@ -9,6 +10,8 @@ import { renderOfferReminder } from './offer-reminder';
 import { renderOfferWithdrawn } from './offer-withdrawn';
 import { renderOpportunityUnroutable } from './opportunity-unroutable';
 import { renderPasswordReset } from './password-reset';
+import { renderRegistrationDecided } from './registration-decided';
+import { renderRegistrationSubmitted } from './registration-submitted';
 
 /**
  * One message, one email. Throws on a link that is not http(s) or a date or count that cannot
@@ -32,10 +35,16 @@ export function renderEmail(message: EmailMessage): RenderedEmail {
       return renderOpportunityUnroutable(message);
     case 'lead_accepted':
       return renderLeadAccepted(message);
+    case 'registration_submitted':
+      return renderRegistrationSubmitted(message);
+    case 'registration_decided':
+      return renderRegistrationDecided(message);
     case 'daily_digest':
       return renderDailyDigest(message);
     case 'password_reset':
       return renderPasswordReset(message);
+    case 'campaign_invitation':
+      return renderCampaignInvitation(message);
     default:
       return unknownKind(message);
   }

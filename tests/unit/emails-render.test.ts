@@ -96,6 +96,26 @@ function fixtures(
       forCoordinator: false,
       opportunityUrl: 'https://baton.example.com/manager/opportunities/1042',
     },
+    registration_submitted: {
+      kind: 'registration_submitted',
+      recipient,
+      opportunity,
+      partnerName: 'Kessler IT Systemhaus GmbH',
+      conflict: true,
+      registeredAt: DEADLINE,
+      registrationsUrl: 'https://baton.example.com/registrations',
+    },
+    registration_decided: {
+      kind: 'registration_decided',
+      recipient,
+      opportunity,
+      decidedAt: DEADLINE,
+      decision: {
+        outcome: 'declined',
+        reason: 'We already have this deal registered with the customer’s incumbent reseller',
+        registrationUrl: 'https://baton.example.com/registrations/1042',
+      },
+    },
     daily_digest: {
       kind: 'daily_digest',
       recipient,
@@ -112,6 +132,25 @@ function fixtures(
       recipient,
       resetUrl: 'https://baton.example.com/reset-password?token=9f8e7d',
       expiresAt: DEADLINE,
+    },
+    campaign_invitation: {
+      kind: 'campaign_invitation',
+      recipient,
+      partnerName: 'Kessler IT Systemhaus GmbH',
+      campaign: {
+        campaignId: 77,
+        name: lead.campaignName ?? 'Storage Refresh Q4',
+        goal: lead.need,
+        startsOn: '2026-06-01',
+        endsOn: '2026-08-31',
+        countries: ['DE', 'AT'],
+        industries: ['manufacturing', 'financial_services'],
+        sizeSegments: ['mid_market'],
+        productLines: ['storage'],
+      },
+      campaignUrl: 'https://baton.example.com/campaigns/77',
+      joinUrl: 'https://baton.example.com/campaign-answer/77.5.9.j.1790000000000.sig',
+      declineUrl: 'https://baton.example.com/campaign-answer/77.5.9.d.1790000000000.sig',
     },
   };
 }
@@ -153,10 +192,35 @@ function keyFacts(message: EmailMessage): string[] {
       ];
     case 'lead_accepted':
       return [message.opportunity.need, message.partnerName, 'Fri 27 Nov 2026, 14:00 CET'];
+    case 'registration_submitted':
+      return [
+        message.opportunity.need,
+        message.partnerName,
+        'another partner already works this account',
+        'Fri 27 Nov 2026, 14:00 CET',
+        message.registrationsUrl,
+      ];
+    case 'registration_decided':
+      return message.decision.outcome === 'declined'
+        ? [message.opportunity.need, 'Declined', message.decision.reason, message.decision.registrationUrl]
+        : [message.opportunity.need, 'Approved', message.decision.leadUrl];
     case 'daily_digest':
       return ['Fri 27 Nov 2026', '128', '9', '3', '41', message.queueUrl, message.preferencesUrl];
     case 'password_reset':
       return [message.resetUrl, 'Fri 27 Nov 2026, 14:00 CET', 'once', 'ignore this email'];
+    case 'campaign_invitation':
+      return [
+        message.campaign.name,
+        message.campaign.goal,
+        'Mon 1 Jun 2026 to Mon 31 Aug 2026',
+        'Germany, Austria',
+        'Manufacturing, Financial services',
+        'Mid-market',
+        'Storage',
+        message.campaignUrl,
+        message.joinUrl,
+        message.declineUrl,
+      ];
   }
 }
 
@@ -219,11 +283,18 @@ describe('every email kind', () => {
     const lead = { ...storageLead, need: hostile, campaignName: hostile, valueBand: hostile };
     const base = fixtures(recipient, lead)[kind];
     const message: EmailMessage =
-      base.kind === 'offer_new' || base.kind === 'offer_reminder' || base.kind === 'lead_accepted'
+      base.kind === 'offer_new' ||
+      base.kind === 'offer_reminder' ||
+      base.kind === 'lead_accepted' ||
+      base.kind === 'campaign_invitation'
         ? { ...base, partnerName: hostile }
         : base.kind === 'offer_declined' || base.kind === 'opportunity_unroutable'
           ? { ...base, reasonLabel: hostile }
-          : base;
+          : base.kind === 'registration_submitted'
+            ? { ...base, partnerName: hostile }
+            : base.kind === 'registration_decided' && base.decision.outcome === 'declined'
+              ? { ...base, decision: { ...base.decision, reason: hostile } }
+              : base;
     const email = renderEmail(message);
     expect(email.html).not.toContain('<script>');
     expect(email.html).not.toContain('"quotes"');
@@ -312,6 +383,69 @@ describe('the other emails', () => {
     const email = renderEmail(fixtures({ ...berlin, timezone: 'America/New_York' }).password_reset);
     expect(email.text).toContain('The link works once, and only until Fri 27 Nov 2026, 08:00 EST.');
     expect(email.text).toContain('If you did not ask for this, ignore this email');
+  });
+
+  it('a registration to review says whether it is a conflict, without naming the other partner', () => {
+    const message = fixtures().registration_submitted;
+    if (message.kind !== 'registration_submitted') throw new Error('fixture mismatch');
+    const flagged = renderEmail(message);
+    const clear = renderEmail({ ...message, conflict: false });
+    expect(flagged.subject).toBe(
+      'Conflict: Kessler IT Systemhaus GmbH registered lead #1042, Security in Portugal',
+    );
+    expect(flagged.text).toContain('Flagged as a conflict');
+    expect(clear.subject).not.toContain('Conflict');
+    expect(clear.text).toContain('No other partner works this account');
+    expect(clear.text).not.toContain('Flagged as a conflict');
+  });
+
+  it('an approved registration sends the partner to the lead; a declined one gives the reason', () => {
+    const message = fixtures().registration_decided;
+    if (message.kind !== 'registration_decided') throw new Error('fixture mismatch');
+    const declined = renderEmail(message);
+    expect(declined.subject).toBe('Registration declined: lead #1042, Security in Portugal');
+    expect(declined.text).toMatch(/^Reason:\s+We already have this deal registered/m);
+    const approved = renderEmail({
+      ...message,
+      decision: { outcome: 'approved', leadUrl: 'https://baton.example.com/leads/1042' },
+    });
+    expect(approved.subject).toBe('Registration approved: lead #1042, Security in Portugal');
+    expect(approved.text).toContain('My leads');
+    expect(approved.text.split('\n')).toContain('https://baton.example.com/leads/1042');
+    expect(approved.text).not.toContain('Reason');
+  });
+
+  it('a campaign invitation offers one-click Join and Decline, and the campaign page', () => {
+    const message = fixtures().campaign_invitation;
+    if (message.kind !== 'campaign_invitation') throw new Error('fixture mismatch');
+    const email = renderEmail(message);
+    expect(email.subject).toBe('Invitation to the joint campaign “Storage Refresh Q4”');
+    expect(email.html).toMatch(
+      /<td[^>]*bgcolor[^>]*>\s*<a href="https:\/\/baton\.example\.com\/campaign-answer\/77\.5\.9\.j\.[^"]*"[^>]*>Join<\/a>/,
+    );
+    expect(email.html).toMatch(
+      /<td[^>]*bgcolor[^>]*>\s*<a href="https:\/\/baton\.example\.com\/campaign-answer\/77\.5\.9\.d\.[^"]*"[^>]*>Decline<\/a>/,
+    );
+    expect(email.html).toContain('href="https://baton.example.com/campaigns/77"');
+    expect(email.text).toContain(`Join the campaign:\n${message.joinUrl}`);
+    expect(email.text).toContain(`Decline the invitation:\n${message.declineUrl}`);
+    expect(email.text).toContain('The campaign in Baton:\nhttps://baton.example.com/campaigns/77');
+    expect(email.text).toContain('nothing happens until you do');
+    expect(email.text).toContain('admins answer campaign invitations');
+    const open = renderEmail({
+      ...message,
+      campaign: {
+        ...message.campaign,
+        goal: '',
+        startsOn: null,
+        endsOn: null,
+        countries: [],
+        industries: [],
+      },
+    });
+    expect(open.text).toMatch(/^Runs:\s+Dates not set yet$/m);
+    expect(open.text).toMatch(/^Countries:\s+Any$/m);
+    expect(open.text).not.toMatch(/^Goal:/m);
   });
 
   it('an earlier instant in a different zone can fall on another day', () => {

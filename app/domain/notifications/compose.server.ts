@@ -1,8 +1,10 @@
 import type { Database } from '../../../db/client';
 import type { DECLINE_REASONS } from '../../../db/schema';
 import type { EmailMessage, LeadCard, OpportunitySummary, Recipient } from '../../../emails/messages';
+import { composeCampaignInvitationEmail } from '../campaigns/invitation-email.server';
 import { formatMoney, valueBand } from '../money';
 import { declineReasonLabel, unroutableReasonLabel } from '../offers/reason-labels';
+import { composeRegistrationEmail } from '../opportunities/registration-email.server';
 import { rawSql, toDate, toDateOrNull } from '../sql.server';
 import { signEmailAction, signPasswordReset } from './signed-tokens';
 
@@ -150,6 +152,31 @@ export async function composeEmail(
         acceptedAt: toDateOrNull(row.responded_at) ?? createdAt,
         forCoordinator: row.role === 'campaign_coordinator',
         opportunityUrl: url(`/opportunities/${row.opportunity_id}`),
+      });
+    case 'registration_submitted':
+    case 'registration_decided':
+      return composeRegistrationEmail(db, {
+        kind,
+        to: row.email,
+        recipient,
+        recipientPartnerId: row.user_partner_id ?? null,
+        partnerName: row.partner_name ?? 'A partner',
+        opportunity: summary(),
+        payload,
+        createdAt,
+        url,
+      });
+    case 'campaign_invitation':
+      return composeCampaignInvitationEmail(db, {
+        to: row.email,
+        recipient,
+        recipientRole: row.role,
+        recipientPartnerId: row.user_partner_id ?? null,
+        notificationId,
+        payload,
+        url,
+        secret: context.secret,
+        now: context.now,
       });
     case 'daily_digest':
       return message({

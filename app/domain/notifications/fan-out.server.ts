@@ -11,8 +11,11 @@ import { rawSql } from '../sql.server';
  * Who reads what:
  * - offers made, reminded, expired or withdrawn: the partner's active users;
  * - the confirmation of an accept or decline: the user who answered;
+ * - a campaign invitation: the invited partner's active admins;
  * - unroutable and accepted leads: every active channel manager who has not chosen the digest
  *   only, and, for a campaign's lead, the campaign's coordinator.
+ * - a partner's registration: those channel managers; its approval or decline: the
+ *   registering partner's active users.
  */
 export async function fanOutPending(db: Database, limit = 500): Promise<number[]> {
   const rows = await rawSql(db)`
@@ -33,10 +36,26 @@ export async function fanOutPending(db: Database, limit = 500): Promise<number[]
       FROM events e JOIN offers o ON o.id = e.offer_id JOIN users u ON u.id = o.responded_by_user_id
       WHERE e.kind IN ('offer_accepted', 'offer_declined') AND u.disabled_at IS NULL
       UNION
+      -- A campaign invitation: the invited partner's admins, who answer for the company.
+      SELECT e.id, u.id, u.email
+      FROM events e JOIN users u ON u.partner_id = e.partner_id
+      WHERE e.kind = 'campaign_invitation' AND u.role = 'partner_admin' AND u.disabled_at IS NULL
+      UNION
       SELECT e.id, u.id, u.email
       FROM events e CROSS JOIN users u
       WHERE e.kind IN ('opportunity_unroutable', 'lead_accepted')
         AND u.role = 'channel_manager' AND NOT u.email_digest_only AND u.disabled_at IS NULL
+      UNION
+      -- Deal registration: a new one to every manager on per-event email; the decision to the
+      -- registering partner's people.
+      SELECT e.id, u.id, u.email
+      FROM events e CROSS JOIN users u
+      WHERE e.kind = 'registration_submitted'
+        AND u.role = 'channel_manager' AND NOT u.email_digest_only AND u.disabled_at IS NULL
+      UNION
+      SELECT e.id, u.id, u.email
+      FROM events e JOIN users u ON u.partner_id = e.partner_id
+      WHERE e.kind = 'registration_decided' AND u.disabled_at IS NULL
       UNION
       SELECT e.id, u.id, u.email
       FROM events e

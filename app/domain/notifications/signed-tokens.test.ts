@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   parsePasswordResetToken,
   passwordResetSignatureMatches,
+  signCampaignAnswer,
   signEmailAction,
   signPasswordReset,
   tokenDigest,
+  verifyCampaignAnswer,
   verifyEmailAction,
 } from './signed-tokens';
 
@@ -69,6 +71,63 @@ describe('one-click email links', () => {
     const token = signEmailAction(SECRET, claims);
     expect(tokenDigest(token)).toMatch(/^[0-9a-f]{64}$/);
     expect(tokenDigest(token)).not.toContain(token.split('.')[4]);
+  });
+});
+
+describe('Join / Decline links of a campaign invitation', () => {
+  const answer = {
+    campaignId: 12,
+    partnerId: 34,
+    userId: 56,
+    answer: 'join' as const,
+    expiresAtMs: 1_790_000_000_000,
+  };
+
+  it('reads back exactly what was signed, for either answer', () => {
+    expect(verifyCampaignAnswer(SECRET, signCampaignAnswer(SECRET, answer))).toEqual({
+      ok: true,
+      claims: answer,
+    });
+    const decline = { ...answer, answer: 'decline' as const };
+    expect(verifyCampaignAnswer(SECRET, signCampaignAnswer(SECRET, decline))).toEqual({
+      ok: true,
+      claims: decline,
+    });
+  });
+
+  it('refuses a link whose campaign, partner, user, answer or expiry was changed', () => {
+    const parts = signCampaignAnswer(SECRET, answer).split('.');
+    const changed = (index: number, value: string | number) =>
+      parts.map((part, i) => (i === index ? String(value) : part)).join('.');
+    for (const forged of [
+      changed(0, answer.campaignId + 1),
+      changed(1, answer.partnerId + 1),
+      changed(2, answer.userId + 1),
+      changed(3, 'd'),
+      changed(4, answer.expiresAtMs + 30 * 86_400_000),
+      // The same number spelled otherwise is another link, and not ours.
+      changed(0, `0${answer.campaignId}`),
+    ]) {
+      expect(verifyCampaignAnswer(SECRET, forged)).toEqual({ ok: false, problem: 'tampered' });
+    }
+  });
+
+  it('refuses a link signed with another secret, an offer link, and garbage', () => {
+    const foreign = signCampaignAnswer('another-secret-of-sufficient-length-000', answer);
+    expect(verifyCampaignAnswer(SECRET, foreign)).toEqual({ ok: false, problem: 'tampered' });
+    // An offer link has its own purpose: even reshaped to look like an answer, its MAC is not one.
+    const offerMac = signEmailAction(SECRET, claims).split('.')[4]!;
+    expect(verifyCampaignAnswer(SECRET, `12.34.56.j.1790000000000.${offerMac}`)).toEqual({
+      ok: false,
+      problem: 'tampered',
+    });
+    expect(verifyEmailAction(SECRET, signCampaignAnswer(SECRET, answer))).toEqual({
+      ok: false,
+      problem: 'malformed',
+    });
+    for (const garbage of ['', '12.34.56.x.1.sig', `12.34.56.j.1.${'A'.repeat(42)}`, "1' OR 1=1"]) {
+      expect(verifyCampaignAnswer(SECRET, garbage)).toEqual({ ok: false, problem: 'malformed' });
+    }
   });
 });
 

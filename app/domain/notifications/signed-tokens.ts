@@ -94,3 +94,54 @@ export function passwordResetSignatureMatches(
 export function tokenDigest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+export type CampaignAnswer = 'join' | 'decline';
+
+/** Join / Decline in a campaign invitation: one admin answering for one partner. */
+export interface CampaignAnswerClaims {
+  campaignId: number;
+  partnerId: number;
+  userId: number;
+  answer: CampaignAnswer;
+  /** 30 days after the email was made, or the campaign's end if sooner (ms since epoch). */
+  expiresAtMs: number;
+}
+
+const ANSWER_CODES: Record<CampaignAnswer, string> = { join: 'j', decline: 'd' };
+const ANSWERS_BY_CODE: Record<string, CampaignAnswer> = { j: 'join', d: 'decline' };
+
+/**
+ * `<campaign>.<partner>.<user>.<j|d>.<expiry ms>.<mac>`, under a purpose of its own, so that no
+ * offer link can ever be read as a campaign answer or the other way round.
+ */
+export function signCampaignAnswer(secret: string, claims: CampaignAnswerClaims): string {
+  const body = [
+    claims.campaignId,
+    claims.partnerId,
+    claims.userId,
+    ANSWER_CODES[claims.answer],
+    claims.expiresAtMs,
+  ].join('.');
+  return `${body}.${b64(mac(secret, 'campaign-answer', body))}`;
+}
+
+export function verifyCampaignAnswer(
+  secret: string,
+  token: string,
+): { ok: true; claims: CampaignAnswerClaims } | { ok: false; problem: TokenProblem } {
+  const match = /^(\d{1,10})\.(\d{1,10})\.(\d{1,10})\.([jd])\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!match) return { ok: false, problem: 'malformed' };
+  const [, campaignId, partnerId, userId, code, expiresAtMs, signature] = match;
+  const body = `${campaignId}.${partnerId}.${userId}.${code}.${expiresAtMs}`;
+  if (!sameMac(mac(secret, 'campaign-answer', body), signature!)) return { ok: false, problem: 'tampered' };
+  return {
+    ok: true,
+    claims: {
+      campaignId: Number(campaignId),
+      partnerId: Number(partnerId),
+      userId: Number(userId),
+      answer: ANSWERS_BY_CODE[code!]!,
+      expiresAtMs: Number(expiresAtMs),
+    },
+  };
+}
