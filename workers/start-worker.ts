@@ -12,8 +12,15 @@ import {
 import type { LoopDeps } from '../app/domain/routing/loop.server';
 import { createDailyDigests } from '../app/domain/notifications/daily-digest.server';
 import { EMAIL_QUEUE, type EmailJob } from '../app/domain/notifications/email-queue.server';
+import {
+  IMPORT_QUEUE,
+  importJobFor,
+  importsAwaitingWork,
+  type ImportJob,
+} from '../app/domain/imports/import-queue.server';
 import { createMailer } from '../emails/transport.server';
 import { emailProcessor } from './email.processor';
+import { importProcessor } from './import.processor';
 import { createNotificationRelay, restoreEmailJobs } from './notification-relay';
 import { offerTimerProcessor } from './offer-timer.processor';
 import { reconcile, type ReconcileReport } from './reconciler';
@@ -44,6 +51,9 @@ export interface RunningWorker {
   deps: LoopDeps;
   timerQueue: Queue<OfferTimerJob>;
   emailQueue: Queue<EmailJob>;
+  importQueue: Queue<ImportJob>;
+  /** Gives every queued or interrupted import its job again (Redis may have lost it); how many. */
+  restoreImportsNow(): Promise<number>;
   /** One reconciler pass now; `emailsRequeued` counts the unsettled email rows given a job again. */
   reconcileNow(): Promise<ReconcileReport & { emailsRequeued: number }>;
   /** Fans out and queues the notifications recorded so far, without waiting for the next tick. */
@@ -118,10 +128,24 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         },
       )
     : null;
-  for (const queue of [timerQueue, maintenanceQueue, emailQueue]) {
+  // Imports are long and heavy (a transaction of up to a minute): one or two at a time.
+  const importQueue = new Queue<ImportJob>(IMPORT_QUEUE, { connection, prefix: options.prefix });
+  const importWorker = new Worker<ImportJob>(IMPORT_QUEUE, importProcessor(deps), {
+    connection,
+    prefix: options.prefix,
+    concurrency: Math.min(2, Math.max(1, Math.floor(options.concurrency / 4))),
+    lockDuration: Math.max(options.stalledMs, 60_000),
+    stalledInterval: Math.max(options.stalledMs, 60_000),
+  });
+  const restoreImportsNow = async () => {
+    const ids = await importsAwaitingWork(database.db);
+    if (ids.length > 0) await importQueue.addBulk(ids.map(importJobFor));
+    return ids.length;
+  };
+  for (const queue of [timerQueue, maintenanceQueue, emailQueue, importQueue]) {
     queue.on('error', (error) => log(`queue ${queue.name}: ${error.message}`));
   }
-  const workers = [timerWorker, maintenanceWorker, ...(emailWorker ? [emailWorker] : [])];
+  const workers = [timerWorker, maintenanceWorker, importWorker, ...(emailWorker ? [emailWorker] : [])];
   for (const worker of workers) {
     worker.on('failed', (job, error) => log(`job ${job?.id ?? '?'} failed: ${error.message}`));
     worker.on('error', (error) => log(`worker error: ${error.message}`));
@@ -162,15 +186,27 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
   relayTimer = setTimeout(relayTick, 0);
 
+  // Postgres says which imports need a job; a job Redis lost is added again under its own id
+  // (a no-op while it still exists), so an import never waits longer than one period.
+  let importRestoreRunning: Promise<unknown> = Promise.resolve();
+  const restoreImportsTick = () => {
+    importRestoreRunning = restoreImportsNow().catch((error: unknown) =>
+      log(`import jobs: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  };
+  restoreImportsTick();
+  const importRestoreTimer = setInterval(restoreImportsTick, options.reconcileEveryMs);
+
   const stop = () =>
     (stopping ??= (async () => {
       clearTimeout(relayTimer);
-      await relayRunning;
+      clearInterval(importRestoreTimer);
+      await Promise.all([relayRunning, importRestoreRunning]);
       await Promise.all(workers.map((worker) => worker.close()));
-      await Promise.all([timers.close(), maintenanceQueue.close(), emailQueue.close()]);
+      await Promise.all([timers.close(), maintenanceQueue.close(), emailQueue.close(), importQueue.close()]);
       mailer?.close();
       connection.disconnect();
       await database.close();
     })());
-  return { deps, timerQueue, emailQueue, reconcileNow, relayNow, stop };
+  return { deps, timerQueue, emailQueue, importQueue, restoreImportsNow, reconcileNow, relayNow, stop };
 }
