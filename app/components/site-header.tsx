@@ -5,16 +5,34 @@ import { CsrfField } from './csrf-field';
 type Role = 'partner_rep' | 'partner_admin' | 'channel_manager' | 'campaign_coordinator' | 'admin';
 type NavItem = { to: string; label: string };
 
+const QUEUE: NavItem = { to: '/queue', label: 'Routing queue' };
+const NEW_OPPORTUNITY: NavItem = { to: '/opportunities/new', label: 'New opportunity' };
+const REGISTRATIONS: NavItem = { to: '/registrations', label: 'Registrations' };
+const CUSTOMERS: NavItem = { to: '/customers', label: 'Customers' };
+const CAMPAIGNS: NavItem = { to: '/campaigns', label: 'Campaigns' };
+const PARTNERS: NavItem = { to: '/partners', label: 'Partners' };
+const IMPORTS: NavItem = { to: '/imports', label: 'Imports' };
+const ROUTING_SETTINGS: NavItem = { to: '/settings/routing', label: 'Routing settings' };
+const NOTIFICATION_LOG: NavItem = { to: '/notifications', label: 'Notification log' };
+const EMAIL_SETTINGS: NavItem = { to: '/settings/notifications', label: 'Email settings' };
+
 const STAFF_ITEMS: NavItem[] = [
-  { to: '/queue', label: 'Routing queue' },
-  { to: '/opportunities/new', label: 'New opportunity' },
-  { to: '/partners', label: 'Partners' },
-  { to: '/settings/routing', label: 'Routing settings' },
-  { to: '/notifications', label: 'Notification log' },
+  QUEUE,
+  NEW_OPPORTUNITY,
+  REGISTRATIONS,
+  CUSTOMERS,
+  CAMPAIGNS,
+  PARTNERS,
+  IMPORTS,
+  ROUTING_SETTINGS,
+  NOTIFICATION_LOG,
 ];
 const PARTNER_ITEMS: NavItem[] = [
   { to: '/inbox', label: 'Inbox' },
   { to: '/leads', label: 'My leads' },
+  REGISTRATIONS,
+  CUSTOMERS,
+  CAMPAIGNS,
   { to: '/company', label: 'Company' },
 ];
 
@@ -28,9 +46,9 @@ export function navItemsFor(role: Role | null): NavItem[] {
     case 'partner_admin':
       return [...PARTNER_ITEMS, { to: '/company/users', label: 'Users' }];
     case 'campaign_coordinator':
-      return STAFF_ITEMS.filter((item) => item.to === '/opportunities/new' || item.to === '/partners');
+      return [CAMPAIGNS, NEW_OPPORTUNITY, CUSTOMERS, PARTNERS, IMPORTS];
     case 'channel_manager':
-      return [...STAFF_ITEMS, { to: '/settings/notifications', label: 'Email settings' }];
+      return [...STAFF_ITEMS, EMAIL_SETTINGS];
     case 'admin':
       return STAFF_ITEMS;
   }

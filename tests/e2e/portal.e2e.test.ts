@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../app/domain/clock';
 import { composeEmail } from '../../app/domain/notifications/compose.server';
 import { fanOutPending } from '../../app/domain/notifications/fan-out.server';
-import { submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
+import { accept, submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
 import { freePort, waitForPort } from '../../db/local-services';
-import { contacts, notifications, offers, users } from '../../db/schema';
+import { campaignPartners, campaigns, contacts, notifications, offers, users } from '../../db/schema';
 import { makeUser, TEST_PASSWORD } from '../support/auth-fixtures';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
 import { RecordingTimers } from '../support/recording-timers';
@@ -51,6 +51,7 @@ const scene = {
   unroutableLead: 0,
   lateJoinerId: 0,
   lateJoinerName: '',
+  campaignId: 0,
   acceptCustomer: 'Nordlicht Maschinenbau GmbH',
 };
 
@@ -185,6 +186,39 @@ async function seedScene() {
   });
   scene.lateJoinerId = late.id;
   scene.lateJoinerName = late.name;
+
+  // A joint campaign two partners joined, with one lead accepted: its page has figures to chart.
+  const coordinator = await makeUser(db, {
+    role: 'campaign_coordinator',
+    name: 'Cora Coordinator',
+    email: 'coordinator@baton.test',
+  });
+  const [campaign] = await db
+    .insert(campaigns)
+    .values({
+      name: 'Storage refresh north',
+      goal: 'Replace ageing arrays at mid-market manufacturers in northern Germany.',
+      status: 'active',
+      budgetMinor: 5_000_000,
+      currency: 'EUR',
+      targetCountries: ['DE'],
+      targetProductLines: ['storage'],
+      coordinatorUserId: coordinator.id,
+    })
+    .returning();
+  scene.campaignId = campaign!.id;
+  await db
+    .insert(campaignPartners)
+    .values(
+      partnerIds
+        .slice(0, 2)
+        .map((partnerId) => ({ campaignId: campaign!.id, partnerId, status: 'joined' as const })),
+    );
+  const campaignLead = await submit('Tier two storage for the Kiel plant', 'Kieler Förderanlagen GmbH', {
+    campaignId: campaign!.id,
+  });
+  const offer = await pendingOfferOf(campaignLead.opportunityId);
+  await accept(deps, { offerId: offer!.id, userId: null });
 }
 
 async function pendingOfferOf(opportunityId: number) {
@@ -383,6 +417,29 @@ describe('the portal in Chromium', () => {
     await context.close();
   });
 
+  it('shows customers, registrations, campaigns and imports to vendor staff', async () => {
+    const { context, page } = await signedIn(managerEmail);
+    await page.goto(`${baseUrl}/customers`);
+    await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
+    await checkPage(page, 'customers');
+    await page.goto(`${baseUrl}/registrations`);
+    await page.getByRole('heading', { name: 'Registrations', level: 1 }).waitFor();
+    await checkPage(page);
+    await page.goto(`${baseUrl}/imports`);
+    await page.getByRole('heading', { name: 'Imports', level: 1 }).waitFor();
+    await checkPage(page, 'imports');
+    await context.close();
+
+    const coordinator = await signedIn('coordinator@baton.test');
+    await coordinator.page.goto(`${baseUrl}/campaigns`);
+    await coordinator.page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+    await checkPage(coordinator.page);
+    await coordinator.page.goto(`${baseUrl}/campaigns/${scene.campaignId}`);
+    await coordinator.page.getByRole('heading', { name: 'Storage refresh north', level: 1 }).waitFor();
+    await checkPage(coordinator.page, 'campaign');
+    await coordinator.context.close();
+  });
+
   it('answers a partner user who opens another partner’s offer with the 404 page', async () => {
     const offer = await pendingOfferOf(scene.foreignLead);
     const stranger = partnerIds.find((id) => id !== offer!.partnerId)!;
@@ -417,6 +474,10 @@ describe('the portal in Chromium', () => {
       '/opportunities/new',
       '/notifications',
       '/settings/notifications',
+      '/customers',
+      '/registrations',
+      '/imports',
+      `/campaigns/${scene.campaignId}`,
     ]) {
       await widthOf(manager.page, pathname);
     }

@@ -2,11 +2,21 @@ import path from 'node:path';
 import { UNSAFE_flatRoutes as flatRoutes } from '@remix-run/dev';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signCampaignAnswerTokens } from '../../app/domain/campaigns/campaign-answer-links.server';
 import { ManualClock } from '../../app/domain/clock';
 import { signEmailAction, signPasswordReset } from '../../app/domain/notifications/signed-tokens';
+import { registerOpportunity } from '../../app/domain/opportunities/registration.server';
 import { accept, submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
 import { requestPasswordReset } from '../../app/utils/password-reset.server';
-import { capturedMail, offers, passwordResets, type USER_ROLES } from '../../db/schema';
+import {
+  campaignPartners,
+  campaigns,
+  capturedMail,
+  imports,
+  offers,
+  passwordResets,
+  type USER_ROLES,
+} from '../../db/schema';
 import { makeUser, sessionCookieFor, settle, unwrap } from '../support/auth-fixtures';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
 import { RecordingTimers } from '../support/recording-timers';
@@ -53,6 +63,16 @@ interface Ids {
   resetToken: string;
   /** A mail caught by the demo's SMTP capture. */
   mailId: number;
+  /** A deal registration of the own partner, awaiting a decision. */
+  registrationId: number;
+  /** A customer record the own partner contributed. */
+  customerId: number;
+  /** A campaign the own partner is invited to; the foreign one is not. */
+  campaignId: number;
+  /** The Join link of that invitation's email, the own partner admin's. */
+  campaignAnswerToken: string;
+  /** A CSV import uploaded by a channel manager, with rejected rows to download. */
+  importId: number;
 }
 
 const staffOnly = (staff: LoaderOutcome, partners: LoaderOutcome = 'hidden') => ({
@@ -155,6 +175,14 @@ const CASES: Record<string, RouteCase> = {
     loader: allOk(),
     action: { ...allReached(), anonymous: 'refused' },
   },
+  'routes/campaign-answer.$token': {
+    url: (ids) => `/campaign-answer/${ids.campaignAnswerToken}`,
+    params: (ids) => ({ token: ids.campaignAnswerToken }),
+    // Anonymous by design: the signed link stands in for the session. The POST does not press
+    // the Join button (no answer field), so it is told to and the invitation stays open.
+    loader: allOk(),
+    action: { ...allReached(), anonymous: 'refused' },
+  },
   'routes/forgot-password': {
     url: () => '/forgot-password',
     params: () => ({}),
@@ -189,6 +217,98 @@ const CASES: Record<string, RouteCase> = {
     url: (ids) => `/dev/mail/${ids.mailId}`,
     params: (ids) => ({ mailId: String(ids.mailId) }),
     loader: allOk(),
+  },
+  'routes/registrations._index': {
+    url: () => '/registrations',
+    params: () => ({}),
+    // Every partner user sees its own company's registrations (a foreign one: its own, empty).
+    loader: { ...staffOnly('ok', 'ok'), coordinator: 'hidden' },
+  },
+  'routes/registrations.new': {
+    url: () => '/registrations/new',
+    params: () => ({}),
+    loader: staffOnly('hidden', 'ok'),
+    // The empty form reaches the action and comes back with field errors.
+    action: {
+      ...staffActions('hidden'),
+      rep: 'reached',
+      partnerAdmin: 'reached',
+      foreignRep: 'reached',
+      foreignAdmin: 'reached',
+    },
+  },
+  'routes/registrations.$opportunityId': {
+    url: (ids) => `/registrations/${ids.registrationId}`,
+    params: (ids) => ({ opportunityId: String(ids.registrationId) }),
+    loader: { ...staffOnly('ok', 'hidden'), rep: 'ok', partnerAdmin: 'ok', coordinator: 'hidden' },
+    action: { ...staffActions(), coordinator: 'hidden' },
+  },
+  'routes/customers._index': {
+    url: () => '/customers',
+    params: () => ({}),
+    loader: staffOnly('ok', 'ok'),
+  },
+  'routes/customers.new': {
+    url: () => '/customers/new',
+    params: () => ({}),
+    loader: staffOnly('ok', 'ok'),
+    // An empty form reaches the action and comes back with the name's field error.
+    action: { ...allReached(), anonymous: 'refused' },
+  },
+  'routes/customers.$customerId': {
+    url: (ids) => `/customers/${ids.customerId}`,
+    params: (ids) => ({ customerId: String(ids.customerId) }),
+    loader: { ...staffOnly('ok', 'ok'), foreignRep: 'hidden', foreignAdmin: 'hidden' },
+    // Adding a contact: the contributing partner and vendor staff who may update records.
+    action: { ...ownPartnerOnly(), manager: 'reached', admin: 'reached' },
+  },
+  'routes/customers.$customerId_.merge': {
+    url: (ids) => `/customers/${ids.customerId}/merge`,
+    params: (ids) => ({ customerId: String(ids.customerId) }),
+    loader: { ...staffOnly('ok'), coordinator: 'hidden' },
+    action: { ...staffActions(), coordinator: 'hidden' },
+  },
+  'routes/campaigns._index': {
+    url: () => '/campaigns',
+    params: () => ({}),
+    // Partner users see the campaigns they were invited to (a foreign one: none).
+    loader: staffOnly('ok', 'ok'),
+  },
+  'routes/campaigns.new': {
+    url: () => '/campaigns/new',
+    params: () => ({}),
+    loader: { ...staffOnly('hidden'), coordinator: 'ok', admin: 'ok' },
+    action: { ...staffActions('hidden'), coordinator: 'reached', admin: 'reached' },
+  },
+  'routes/campaigns.$campaignId': {
+    url: (ids) => `/campaigns/${ids.campaignId}`,
+    params: (ids) => ({ campaignId: String(ids.campaignId) }),
+    loader: { ...staffOnly('ok', 'ok'), foreignRep: 'hidden', foreignAdmin: 'hidden' },
+    // Without an intent the action needs the coordinator's right to edit the campaign.
+    action: { ...staffActions('hidden'), coordinator: 'reached', admin: 'reached' },
+  },
+  'routes/campaigns.$campaignId.export[.csv]': {
+    url: (ids) => `/campaigns/${ids.campaignId}/export.csv`,
+    params: (ids) => ({ campaignId: String(ids.campaignId) }),
+    loader: staffOnly('ok'),
+  },
+  // Imports are vendor staff's: every staff member sees every import, partners none.
+  'routes/imports._index': {
+    url: () => '/imports',
+    params: () => ({}),
+    loader: staffOnly('ok'),
+    action: staffActions(),
+  },
+  'routes/imports.$importId': {
+    url: (ids) => `/imports/${ids.importId}`,
+    params: (ids) => ({ importId: String(ids.importId) }),
+    loader: staffOnly('ok'),
+    action: staffActions(),
+  },
+  'routes/imports.$importId.rejected[.csv]': {
+    url: (ids) => `/imports/${ids.importId}/rejected.csv`,
+    params: (ids) => ({ importId: String(ids.importId) }),
+    loader: staffOnly('ok'),
   },
   'routes/sign-out': {
     url: () => '/sign-out',
@@ -257,9 +377,11 @@ beforeAll(async () => {
   await accept(deps, { offerId: taken.routing.timer.offerId, userId: null });
 
   let repId = 0;
+  let adminId = 0;
   const sessionOf = async (role: (typeof USER_ROLES)[number], partnerId: number | null = null) => {
     const user = await makeUser(database.db, { role, partnerId });
     if (role === 'partner_rep' && partnerId === own.id) repId = user.id;
+    if (role === 'partner_admin' && partnerId === own.id) adminId = user.id;
     const { cookie, session } = await sessionCookieFor(database.db, user.id);
     return { cookie, csrf: session.csrfToken };
   };
@@ -302,7 +424,52 @@ beforeAll(async () => {
       htmlBody: '<p>Hello</p>',
     })
     .returning();
+  const registration = await registerOpportunity(
+    database.db,
+    { partnerId: own.id },
+    repId,
+    {
+      customer: {
+        kind: 'new',
+        name: 'Reg Co',
+        country: 'SE',
+        industry: 'manufacturing',
+        sizeSegment: 'mid_market',
+      },
+      need: 'New storage',
+      productLine: 'storage',
+      valueMinor: 100_000,
+      currency: 'EUR',
+    },
+    clock,
+  );
+  const contributed = await makeCustomer(database.db, { country: 'SE', ownerPartnerId: own.id });
+  const [campaign] = await database.db
+    .insert(campaigns)
+    .values({ name: 'Nordic storage autumn', status: 'active' })
+    .returning();
+  await database.db.insert(campaignPartners).values({ campaignId: campaign!.id, partnerId: own.id });
+  const campaignAnswerToken = signCampaignAnswerTokens(
+    secret,
+    { campaignId: campaign!.id, partnerId: own.id, userId: adminId, endsOn: null },
+    clock.now(),
+  ).join;
+  const [upload] = await database.db
+    .insert(imports)
+    .values({
+      kind: 'customers',
+      fileName: 'customers.csv',
+      file: Buffer.from('Company,Country,Industry,Size\nAcme,DE,x,enterprise\n'),
+      rejectedCsv: 'Company,line,reason\r\nAcme,2,bad\r\n',
+      createdByUserId: forgetful.id,
+    })
+    .returning();
   ids = {
+    importId: upload!.id,
+    campaignId: campaign!.id,
+    campaignAnswerToken,
+    customerId: contributed.id,
+    registrationId: registration.opportunityId,
     offerId,
     leadId: taken.opportunityId,
     partnerId: own.id,
