@@ -1,7 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOUR_MS } from '../../app/domain/clock';
-import { QUEUE_PAGE_SIZE } from '../../app/models/routing-queue.server';
+import {
+  getRoutingQueue,
+  QUEUE_PAGE_SIZE,
+  queueQuerySchema,
+  type QueueStatus,
+  type RoutingQueue,
+} from '../../app/models/routing-queue.server';
 import type * as QueueRoute from '../../app/routes/queue';
 import { campaigns, offers, opportunities, opportunityEvents } from '../../db/schema';
 import { makeUser, sessionCookieFor, unwrap } from '../support/auth-fixtures';
@@ -377,5 +383,88 @@ describe('bad filter values', () => {
     // The counts still show, and what was typed comes back to be corrected.
     expect(data.counts.pending).toBe(120);
     if (field !== 'after') expect(data.values[field as keyof typeof data.values]).toBe(params[field]);
+  });
+});
+
+describe('filtered pages in two phases', () => {
+  /** Every page of one list, rows and "Next" cursor, with phase 1 reading at most `walk` rows. */
+  async function pagesWithWalk(params: Record<string, string> & { status: QueueStatus }, walk: number) {
+    const listOf = (queue: RoutingQueue) =>
+      params.status === 'unroutable'
+        ? queue.unroutable
+        : params.status === 'ended'
+          ? queue.recentEndings
+          : queue.pendingOffers;
+    const pages: { rows: unknown[]; next: string | null }[] = [];
+    let after: string | null = null;
+    do {
+      const query = queueQuerySchema.parse(after ? { ...params, after } : params);
+      const list: { rows: unknown[]; next: string | null } = listOf(
+        await getRoutingQueue(database.db, new Date(now), query, { walk }),
+      )!;
+      pages.push(list);
+      after = list.next;
+      expect(pages.length).toBeLessThan(20);
+    } while (after);
+    return pages;
+  }
+
+  // A window of 1, 3 or 7 rows cannot hold a page of 51 matches, so these pages are completed by
+  // phase 2 (the matching leads first, then their offers or events after the window's last row);
+  // a window of a million rows holds every list whole, so phase 1 alone answers: the same pages,
+  // the same cursors, in the list's own order.
+  const cases: [string, Record<string, string> & { status: QueueStatus }][] = [
+    ['pending by country', { status: 'pending', country: 'PT' }],
+    ['pending by campaign', { status: 'pending', campaign: 'campaign1' }],
+    [
+      'pending by partner and product line',
+      { status: 'pending', partner: 'partnerB', productLine: 'storage' },
+    ],
+    ['pending by a customer’s name', { status: 'pending', q: 'osprey' }],
+    ['pending by a rare word of the need', { status: 'pending', q: 'quantum' }],
+    ['expiring by country', { status: 'expiring', country: 'DE' }],
+    ['unroutable by country', { status: 'unroutable', country: 'PT' }],
+    ['unroutable by partner and country', { status: 'unroutable', partner: 'partnerA', country: 'DE' }],
+    ['unroutable by a customer’s name', { status: 'unroutable', q: 'kestrel' }],
+    ['recent endings by country', { status: 'ended', country: 'DE' }],
+    [
+      'recent endings by partner and campaign',
+      { status: 'ended', partner: 'partnerA', campaign: 'campaign2' },
+    ],
+    ['recent endings by a customer’s name', { status: 'ended', q: 'kestrel' }],
+  ];
+  /** The fixtures' ids in place of their names ('partnerA', 'campaign1' …). */
+  const resolve = (params: Record<string, string> & { status: QueueStatus }) => {
+    const named = (value: string) =>
+      /^(partner|campaign)/.test(value) ? String(ids[value as 'partnerA' | 'campaign1']) : value;
+    return {
+      ...params,
+      ...(params.partner ? { partner: named(params.partner) } : {}),
+      ...(params.campaign ? { campaign: named(params.campaign) } : {}),
+    };
+  };
+
+  it.each(cases)('%s: the same pages whatever the window', async (_, raw) => {
+    const params = resolve(raw);
+    const whole = await pagesWithWalk(params, 1_000_000);
+    expect(whole.flat().length).toBeGreaterThan(0);
+    for (const walk of [1, 3, 7]) expect(await pagesWithWalk(params, walk)).toEqual(whole);
+  });
+
+  it('crosses the window and the page boundary with the right cursors', async () => {
+    // 60 pending offers in Portugal: a window of 3 finds 2, phase 2 the next 49 after the
+    // window's third row; page 2 starts after the 50th match, not after the window.
+    const pages = await pagesWithWalk({ status: 'pending', country: 'PT' }, 3);
+    expect(pages.map((p) => p.rows.length)).toEqual([50, 10]);
+    const offerIds = pages.flatMap((p) => p.rows as { offerId: number }[]).map((o) => o.offerId);
+    expect(offerIds).toEqual(await pendingInOrder(sql`p.country = 'PT'`));
+    const page1 = pages[0]!.rows as { cursorAt: string; cursorId: number }[];
+    expect(pages[0]!.next).toBe(`${page1[49]!.cursorAt}_${page1[49]!.cursorId}`);
+
+    const unroutable = await pagesWithWalk({ status: 'unroutable', country: 'PT' }, 3);
+    expect(unroutable.map((p) => p.rows.length)).toEqual([35]);
+    expect(unroutable[0]!.rows.map((l) => (l as { opportunityId: number }).opportunityId)).toEqual(
+      ids.unroutable.filter((_, i) => i % 2 === 0).reverse(),
+    );
   });
 });
