@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import type { EntryContext, HandleErrorFunction } from '@remix-run/node';
+import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } from '@remix-run/node';
 import { createReadableStreamFromReadable } from '@remix-run/node';
 import { RemixServer, isRouteErrorResponse } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
+import { requireSameOrigin } from './utils/csrf.server';
 import { env } from './utils/env.server';
+import { NonceContext } from './utils/nonce';
+import {
+  applySecurityHeaders,
+  createNonce,
+  documentPolicy,
+  withNonDocumentHeaders,
+  type SecurityHandle,
+} from './utils/security-headers.server';
 
 // Fail at start, naming every bad variable, rather than at the first request that needs one.
 env();
@@ -23,11 +32,21 @@ export default function handleRequest(
   remixContext: EntryContext,
 ) {
   const waitForAll = isbot(request.headers.get('user-agent') ?? '') || remixContext.isSpaMode;
+  const nonce = createNonce();
+  const additions = remixContext.staticHandlerContext.matches.flatMap((match) => {
+    const handle = remixContext.routeModules[match.route.id]?.handle as SecurityHandle | undefined;
+    return handle?.contentSecurityPolicy ? [handle.contentSecurityPolicy] : [];
+  });
+  applySecurityHeaders(responseHeaders, documentPolicy(nonce, additions));
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} />,
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} nonce={nonce} />
+      </NonceContext.Provider>,
       {
+        // React's own inline scripts (streamed Suspense boundaries) must carry the nonce too.
+        nonce,
         [waitForAll ? 'onAllReady' : 'onShellReady']() {
           shellRendered = true;
           const body = new PassThrough();
@@ -54,6 +73,23 @@ export default function handleRequest(
     setTimeout(abort, ABORT_DELAY_MS).unref();
   });
 }
+
+/**
+ * Data requests (a page's loaders and actions, fetched by the browser) get the headers too. Remix
+ * refuses a POST from another origin itself, before the action runs, but as a 500: that is the
+ * visitor's doing, so it is answered as what it is, a 403.
+ */
+export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
+  if (request.method !== 'GET' && response.status === 500) {
+    try {
+      requireSameOrigin(request);
+    } catch (refusal) {
+      if (refusal instanceof Response) return withNonDocumentHeaders(refusal);
+      throw refusal;
+    }
+  }
+  return withNonDocumentHeaders(response);
+};
 
 /**
  * Unknown addresses and wrong methods are the visitor's doing and need no stack trace; anything

@@ -12,6 +12,7 @@ import {
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { AccountMenu, SiteHeader } from './components/site-header';
+import { useNonce } from './utils/nonce';
 import stylesUrl from './styles/app.css?url';
 import { csrfTokenFor } from './utils/csrf.server';
 import { env, mailCaptureOpen } from './utils/env.server';
@@ -50,6 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: ReactNode }) {
   const root = useRouteLoaderData<typeof loader>('root');
   const user = root?.user ?? null;
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -74,8 +76,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <footer className="site-footer">
           <p>Baton · partner opportunity routing</p>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -57,21 +57,12 @@ export function navItemsFor(role: Role | null): NavItem[] {
 /** The signed-in person and the sign-out button (a POST with a CSRF token, never a link). */
 export function AccountMenu({ name, email }: { name: string; email: string }) {
   return (
-    <Form
-      method="post"
-      action="/sign-out"
-      className="site-account"
-      style={{ display: 'flex', alignItems: 'center', gap: '0.5rem' }}
-    >
+    <Form method="post" action="/sign-out" className="site-account">
       <CsrfField />
       <span className="site-account__name" title={email}>
         {name}
       </span>{' '}
-      <button
-        type="submit"
-        className="site-nav__link site-account__sign-out"
-        style={{ background: 'transparent', border: 0, font: 'inherit', cursor: 'pointer' }}
-      >
+      <button type="submit" className="site-nav__link site-account__sign-out">
         Sign out
       </button>
     </Form>

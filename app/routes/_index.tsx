@@ -1,8 +1,9 @@
 import { redirect, type LoaderFunctionArgs } from '@remix-run/node';
 import { getUser, homePathFor } from '../utils/permissions.server';
+import { resourceHandler } from '../utils/security-headers.server';
 
 /** Each user starts where their work is: partners in their inbox, vendor staff in the queue. */
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = resourceHandler(async ({ request }: LoaderFunctionArgs) => {
   const user = await getUser(request);
   return redirect(user ? homePathFor(user) : '/sign-in');
-}
+});

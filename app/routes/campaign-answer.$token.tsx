@@ -4,6 +4,7 @@ import {
   type LinksFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
+  type HeadersFunction,
 } from '@remix-run/node';
 import {
   Form,
@@ -35,6 +36,9 @@ import { campaignFacts } from '../../emails/campaign-invitation';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: resellerStylesUrl }];
 // The link is a key to the invitation: it must not travel on to any page this one links to.
+// The address carries a secret (or shows mail): it must not travel in a Referer header.
+export const headers: HeadersFunction = () => ({ 'Referrer-Policy': 'no-referrer' });
+
 export const meta: MetaFunction = () => [
   { title: 'Answer a campaign invitation · Baton' },
   { name: 'referrer', content: 'no-referrer' },

@@ -3,6 +3,7 @@ import { campaignFigures } from '../domain/campaigns/figures.server';
 import { figuresCsv } from '../domain/campaigns/figures-format';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
+import { resourceHandler } from '../utils/security-headers.server';
 
 const notFound = () =>
   new Response('There is no campaign at this address.', {
@@ -14,7 +15,7 @@ const notFound = () =>
 const fileName = (campaignId: number) => `campaign-${campaignId}-figures.csv`;
 
 // A resource route: the campaign's figures per partner as a CSV download, for vendor staff only.
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = resourceHandler(async ({ request, params }: LoaderFunctionArgs) => {
   await requirePermission(request, 'read:campaign:any');
   const raw = params.campaignId ?? '';
   const campaignId = /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : NaN;
@@ -28,4 +29,4 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       'Cache-Control': 'private, no-store',
     },
   });
-}
+});

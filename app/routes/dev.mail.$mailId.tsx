@@ -1,10 +1,18 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { LoaderFunctionArgs, MetaFunction, HeadersFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { Fragment } from 'react';
 import { z } from 'zod';
 import { formatUtc } from '../components/countdown';
 import { getCaughtMail, requireMailCaptureOpen } from '../models/captured-mail.server';
 import { database } from '../utils/db.server';
+import type { SecurityHandle } from '../utils/security-headers.server';
+
+// The address carries a secret (or shows mail): it must not travel in a Referer header.
+export const headers: HeadersFunction = () => ({ 'Referrer-Policy': 'no-referrer' });
+
+// The caught mail's HTML is shown in a sandboxed srcdoc iframe, which inherits this page's content
+// security policy; email HTML is styled with style attributes, as mail clients drop <style>.
+export const handle: SecurityHandle = { contentSecurityPolicy: { 'style-src-attr': ["'unsafe-inline'"] } };
 
 export const meta: MetaFunction = () => [
   { title: 'Caught mail · Baton' },

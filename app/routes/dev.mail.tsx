@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction, HeadersFunction } from '@remix-run/node';
 import { NavLink, Outlet, useLoaderData } from '@remix-run/react';
 import { formatUtc } from '../components/countdown';
 import {
@@ -10,6 +10,9 @@ import mailStylesUrl from '../styles/mail.css?url';
 import { database } from '../utils/db.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: mailStylesUrl }];
+// The address carries a secret (or shows mail): it must not travel in a Referer header.
+export const headers: HeadersFunction = () => ({ 'Referrer-Policy': 'no-referrer' });
+
 export const meta: MetaFunction = () => [
   { title: 'Caught mail · Baton' },
   // Caught mail holds one-click links and reset links: they must not leak to pages linked from it.

@@ -4,6 +4,7 @@ import {
   type LinksFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
+  type HeadersFunction,
 } from '@remix-run/node';
 import {
   Form,
@@ -39,6 +40,9 @@ import { DECLINE_REASONS } from '../../db/schema';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: resellerStylesUrl }];
 // The link is a key to the offer: it must not travel on to any page this one links to.
+// The address carries a secret (or shows mail): it must not travel in a Referer header.
+export const headers: HeadersFunction = () => ({ 'Referrer-Policy': 'no-referrer' });
+
 export const meta: MetaFunction = () => [
   { title: 'Answer an offer · Baton' },
   { name: 'referrer', content: 'no-referrer' },

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { rejectedCsvOf } from '../models/imports.server';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
+import { resourceHandler } from '../utils/security-headers.server';
 
 const paramsSchema = z.object({ importId: z.coerce.number().int().positive().max(2_147_483_647) });
 
 /** The rejected rows of an import, as CSV: the file's own columns, then its line and the reason. */
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = resourceHandler(async ({ request, params }: LoaderFunctionArgs) => {
   await requirePermission(request, 'read:import:any');
   const parsed = paramsSchema.safeParse(params);
   const found = parsed.success ? await rejectedCsvOf(database(), parsed.data.importId) : null;
@@ -27,4 +28,4 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       'Cache-Control': 'private, no-store',
     },
   });
-}
+});

@@ -73,6 +73,8 @@ const CSV_TYPES = [
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, 'create:import:any');
   if (!(request.headers.get('Content-Type') ?? '').startsWith('multipart/form-data')) {
+    // A forged post is refused as forged (403), not told to choose a file.
+    await requireCsrf(request, await request.formData());
     return refuse({ file: 'Choose a CSV file to upload.' });
   }
   let formData: FormData;

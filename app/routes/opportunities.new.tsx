@@ -234,7 +234,7 @@ export default function NewOpportunity() {
             <label htmlFor="q">Customer name</label>
             <input id="q" name="q" type="search" defaultValue={page.query} />
           </div>
-          <div className="field" style={{ alignSelf: 'end' }}>
+          <div className="field field--end">
             <button type="submit" className="button button--secondary">
               Search
             </button>

@@ -5,6 +5,7 @@ import {
   type LinksFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
+  type HeadersFunction,
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { CsrfField } from '../components/csrf-field';
@@ -22,6 +23,9 @@ import { defaultAuthDeps } from '../utils/session.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: partnersStylesUrl }];
 // The link is a key to the account: it must not travel on to any page this one links to.
+// The address carries a secret (or shows mail): it must not travel in a Referer header.
+export const headers: HeadersFunction = () => ({ 'Referrer-Policy': 'no-referrer' });
+
 export const meta: MetaFunction = () => [
   { title: 'Choose a new password · Baton' },
   { name: 'referrer', content: 'no-referrer' },

@@ -128,11 +128,7 @@ export default function SignIn() {
             aria-describedby={errors.email ? 'email-error' : undefined}
           />
           {errors.email ? (
-            <p
-              id="email-error"
-              className="field__error"
-              style={{ color: 'var(--danger-ink)', margin: '0.25rem 0 0' }}
-            >
+            <p id="email-error" className="field__error">
               {errors.email}
             </p>
           ) : null}
@@ -149,11 +145,7 @@ export default function SignIn() {
             aria-describedby={errors.password ? 'password-error' : undefined}
           />
           {errors.password ? (
-            <p
-              id="password-error"
-              className="field__error"
-              style={{ color: 'var(--danger-ink)', margin: '0.25rem 0 0' }}
-            >
+            <p id="password-error" className="field__error">
               {errors.password}
             </p>
           ) : null}

@@ -213,13 +213,17 @@ export function partnerScope(user: SessionUser): PartnerScope | null {
   return { partnerId: user.partnerId };
 }
 
+/** An id from the request, quoted and cut short: it may be 100 KB of control characters. */
+const logSafe = (id: number | string) =>
+  typeof id === 'number' ? String(id) : JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id);
+
 /**
  * For a record that exists but belongs to another company: logged, then answered exactly like
  * a record that does not exist.
  */
 export function notFoundForForeign(user: SessionUser, what: string, id: number | string): never {
   console.warn(
-    `[permissions] user ${user.id} (${user.role}, partner ${user.partnerId ?? '-'}) asked for foreign ${what} ${id}`,
+    `[permissions] user ${user.id} (${user.role}, partner ${user.partnerId ?? '-'}) asked for foreign ${what} ${logSafe(id)}`,
   );
   throw notFound();
 }
