@@ -7,7 +7,6 @@ import {
   type MetaFunction,
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import type { ReactNode } from 'react';
 import { CsrfField } from '../components/csrf-field';
 import {
   DUPLICATE_REASON_LABELS,
@@ -21,6 +20,7 @@ import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { partnerScope, requirePermission } from '../utils/permissions.server';
 import { REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../db/schema';
+import { Field } from '../components/form-field';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: managerStylesUrl },
@@ -262,46 +262,5 @@ export default function NewCustomer() {
         </div>
       </Form>
     </>
-  );
-}
-
-interface ControlProps {
-  id: string;
-  name: string;
-  defaultValue: string;
-  'aria-invalid'?: true;
-  'aria-describedby'?: string;
-}
-
-function Field({
-  name,
-  label,
-  error,
-  defaultValue,
-  children,
-}: {
-  name: string;
-  label: string;
-  error?: string;
-  defaultValue: string;
-  children: (props: ControlProps) => ReactNode;
-}) {
-  const id = `field-${name}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({
-        id,
-        name,
-        defaultValue,
-        'aria-invalid': error ? true : undefined,
-        'aria-describedby': error ? `${id}-error` : undefined,
-      })}
-      {error ? (
-        <p id={`${id}-error`} className="field__error">
-          {error}
-        </p>
-      ) : null}
-    </div>
   );
 }

@@ -7,7 +7,7 @@ import {
   type MetaFunction,
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
 import { systemClock } from '../domain/clock';
@@ -22,6 +22,7 @@ import { database } from '../utils/db.server';
 import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
 import type { SessionUser } from '../utils/session.server';
 import { SIZE_SEGMENTS } from '../../db/schema';
+import { Field, FieldError } from '../components/form-field';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: managerStylesUrl },
@@ -337,49 +338,4 @@ export default function NewRegistration() {
       </Form>
     </>
   );
-}
-
-interface ControlProps {
-  id: string;
-  name: string;
-  defaultValue: string;
-  'aria-invalid'?: true;
-  'aria-describedby'?: string;
-}
-
-function Field({
-  name,
-  label,
-  error,
-  defaultValue,
-  children,
-}: {
-  name: string;
-  label: string;
-  error?: string;
-  defaultValue: string;
-  children: (props: ControlProps) => ReactNode;
-}) {
-  const id = `field-${name}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({
-        id,
-        name,
-        defaultValue,
-        'aria-invalid': error ? true : undefined,
-        'aria-describedby': error ? `${id}-error` : undefined,
-      })}
-      <FieldError name={name} error={error} />
-    </div>
-  );
-}
-
-function FieldError({ name, error }: { name: string; error?: string }) {
-  return error ? (
-    <p id={`field-${name}-error`} className="field__error">
-      {error}
-    </p>
-  ) : null;
 }
