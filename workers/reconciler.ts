@@ -2,9 +2,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { opportunities } from '../db/schema';
-import { overdueOfferIds, pendingTimersAfter } from '../app/domain/offers/timer-state.server';
+import { pendingTimersAfter } from '../app/domain/offers/timer-state.server';
 import { timerJobFor, type OfferTimerJob } from '../app/domain/offers/timer-queue.server';
-import { expireAndReroute, routeBatchAndSchedule, type LoopDeps } from '../app/domain/routing/loop.server';
+import { expireDueAndReroute, routeBatchAndSchedule, type LoopDeps } from '../app/domain/routing/loop.server';
 import { chunk, mapWithConcurrency } from './concurrency';
 
 export interface ReconcileReport {
@@ -25,13 +25,10 @@ export async function reconcile(deps: LoopDeps, timerQueue: Queue<OfferTimerJob>
   const report: ReconcileReport = { expired: 0, routed: 0, timersRestored: 0, pendingChecked: 0 };
 
   for (;;) {
-    const overdue = await overdueOfferIds(deps.db, deps.clock.now(), 500);
-    if (overdue.length === 0) break;
-    const results = await mapWithConcurrency(overdue, 8, (id) => expireAndReroute(deps, id));
-    const done = results.filter(Boolean).length;
-    report.expired += done;
-    // Another worker took them all: stop rather than spin on rows it is still committing.
-    if (done === 0) break;
+    // Offers another worker holds are skipped: an empty batch means nothing is left to take.
+    const { expired } = await expireDueAndReroute(deps);
+    if (expired.length === 0) break;
+    report.expired += expired.length;
   }
 
   for (let after = 0; ;) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Executor } from '../../../db/client';
 import { offers } from '../../../db/schema';
 import { recordNotifications } from '../records.server';
@@ -36,16 +36,6 @@ export async function pendingTimersAfter(
     .where(and(eq(offers.status, 'pending'), gt(offers.id, afterId)))
     .orderBy(asc(offers.id))
     .limit(limit);
-}
-
-export async function overdueOfferIds(db: Executor, now: Date, limit: number): Promise<number[]> {
-  const rows = await db
-    .select({ id: offers.id })
-    .from(offers)
-    .where(and(eq(offers.status, 'pending'), lte(offers.expiresAt, now)))
-    .orderBy(asc(offers.expiresAt))
-    .limit(limit);
-  return rows.map((r) => r.id);
 }
 
 /** Queues the reminder email; the dedupe key makes a redelivered timer harmless. */

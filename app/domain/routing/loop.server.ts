@@ -1,5 +1,7 @@
 import type { Database } from '../../../db/client';
 import type { Clock } from '../clock';
+import { chunk, mapWithConcurrency } from '../concurrency';
+import { expireDueOffers } from '../offers/expire-batch.server';
 import {
   acceptOffer,
   declineOffer,
@@ -77,6 +79,31 @@ export async function expireAndReroute(deps: LoopDeps, offerId: number) {
   if (!expired) return null;
   const next = await routeAndSchedule(deps, expired.opportunityId);
   return { ...expired, next };
+}
+
+/** Leads per `routeBatch`, and how many batches one call routes at once. */
+const REROUTE_BATCH = 50;
+const REROUTE_LANES = 2;
+
+/**
+ * Every offer due now, up to `limit` (see `expireDueOffers`), expired in one statement and
+ * their leads routed on in batches of 50. Several workers calling this at once split a burst
+ * of deadlines between them; an empty `expired` means nothing was due that no one else held.
+ */
+export async function expireDueAndReroute(
+  deps: LoopDeps,
+  limit?: number,
+  options: { including?: number } = {},
+) {
+  const expired = await expireDueOffers(deps.db, deps.clock.now(), limit, options);
+  const batches = chunk(
+    expired.map((e) => e.opportunityId),
+    REROUTE_BATCH,
+  );
+  const next = (
+    await mapWithConcurrency(batches, REROUTE_LANES, (ids) => routeBatchAndSchedule(deps, ids))
+  ).flat();
+  return { expired, next };
 }
 
 export async function withdraw(
