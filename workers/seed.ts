@@ -5,6 +5,7 @@ import { HOUR_MS, systemClock, type Clock } from '../app/domain/clock';
 import { loadRoutingSettings } from '../app/domain/routing/settings.server';
 import { hashPassword } from '../app/utils/password.server';
 import { insertCampaigns } from './seed/campaigns';
+import { insertRegistrations } from './seed/registrations';
 import { PARTNERS } from './seed/partners-data';
 import { planScripts } from './seed/plan';
 import { playScripts } from './seed/play';
@@ -66,6 +67,7 @@ export async function seedDemoData(db: Database, options: SeedOptions): Promise<
   });
   const cast = { managerId: roster.managerId, repOf: (id: number) => roster.repByPartner.get(id)! };
   await playScripts(db, scripts, cast, CONCURRENCY);
+  await insertRegistrations(db, { managerId: roster.managerId, repByPartner: roster.repByPartner, realNow });
   await finishingTouches(db, realNow);
   return summarise(db, Date.now() - started);
 }
