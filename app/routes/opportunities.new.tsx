@@ -27,17 +27,13 @@ import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { loopDeps } from '../utils/loop.server';
 import { can, requirePermission } from '../utils/permissions.server';
-import { REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../db/schema';
+import { SIZE_SEGMENTS } from '../../db/schema';
+import { SIZE_SEGMENT_LABELS } from '../domain/partners/labels';
 import { Field, FieldError } from '../components/form-field';
+import { NewCustomerFields } from '../components/new-customer-fields';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'New opportunity · Baton' }];
-
-const SEGMENT_LABELS: Record<(typeof SIZE_SEGMENTS)[number], string> = {
-  enterprise: 'Enterprise',
-  mid_market: 'Mid-market',
-  small_business: 'Small business',
-};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, 'create:opportunity:any');
@@ -290,45 +286,7 @@ export default function NewOpportunity() {
               )}
             </Field>
           ) : (
-            <>
-              <Field {...field('customerName', 'Company name')}>
-                {(props) => <input {...props} autoComplete="organization" />}
-              </Field>
-              <div className="field-row">
-                <Field {...field('customerDomain', 'Web domain (optional)')}>
-                  {(props) => <input {...props} placeholder="example.com" />}
-                </Field>
-                <Field {...field('customerCountry', 'Country (ISO code)')}>
-                  {(props) => <input {...props} maxLength={2} placeholder="DE" />}
-                </Field>
-                <Field {...field('customerIndustry', 'Industry')}>
-                  {(props) => <input {...props} placeholder="manufacturing" />}
-                </Field>
-                <Field {...field('customerSizeSegment', 'Size segment')}>
-                  {(props) => (
-                    <select {...props}>
-                      <option value="">Choose</option>
-                      {SIZE_SEGMENTS.map((s) => (
-                        <option key={s} value={s}>
-                          {SEGMENT_LABELS[s]}
-                        </option>
-                      ))}
-                    </select>
-                  )}
-                </Field>
-                <Field {...field('customerRevenuePotential', 'Revenue potential', 'C')}>
-                  {(props) => (
-                    <select {...props}>
-                      {REVENUE_POTENTIALS.map((p) => (
-                        <option key={p} value={p}>
-                          {p}
-                        </option>
-                      ))}
-                    </select>
-                  )}
-                </Field>
-              </div>
-            </>
+            <NewCustomerFields field={field} withRevenuePotential />
           )}
         </fieldset>
 
@@ -366,7 +324,7 @@ export default function NewOpportunity() {
                 <option value="">The customer’s</option>
                 {SIZE_SEGMENTS.map((s) => (
                   <option key={s} value={s}>
-                    {SEGMENT_LABELS[s]}
+                    {SIZE_SEGMENT_LABELS[s]}
                   </option>
                 ))}
               </select>

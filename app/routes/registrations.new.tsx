@@ -21,20 +21,14 @@ import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
 import type { SessionUser } from '../utils/session.server';
-import { SIZE_SEGMENTS } from '../../db/schema';
 import { Field, FieldError } from '../components/form-field';
+import { NewCustomerFields } from '../components/new-customer-fields';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: managerStylesUrl },
   { rel: 'stylesheet', href: registrationsStylesUrl },
 ];
 export const meta: MetaFunction = () => [{ title: 'Register an opportunity · Baton' }];
-
-const SEGMENT_LABELS: Record<(typeof SIZE_SEGMENTS)[number], string> = {
-  enterprise: 'Enterprise',
-  mid_market: 'Mid-market',
-  small_business: 'Small business',
-};
 
 /** Registering is a partner's act for its own company; vendor staff have no company to act for. */
 function ownCompany(user: SessionUser) {
@@ -269,34 +263,7 @@ export default function NewRegistration() {
               )}
             </Field>
           ) : (
-            <>
-              <Field {...field('customerName', 'Company name')}>
-                {(props) => <input {...props} autoComplete="organization" />}
-              </Field>
-              <div className="field-row">
-                <Field {...field('customerDomain', 'Web domain (optional)')}>
-                  {(props) => <input {...props} placeholder="example.com" />}
-                </Field>
-                <Field {...field('customerCountry', 'Country (ISO code)')}>
-                  {(props) => <input {...props} maxLength={2} placeholder="DE" />}
-                </Field>
-                <Field {...field('customerIndustry', 'Industry')}>
-                  {(props) => <input {...props} placeholder="manufacturing" />}
-                </Field>
-                <Field {...field('customerSizeSegment', 'Size segment')}>
-                  {(props) => (
-                    <select {...props}>
-                      <option value="">Choose</option>
-                      {SIZE_SEGMENTS.map((s) => (
-                        <option key={s} value={s}>
-                          {SEGMENT_LABELS[s]}
-                        </option>
-                      ))}
-                    </select>
-                  )}
-                </Field>
-              </div>
-            </>
+            <NewCustomerFields field={field} />
           )}
         </fieldset>
 
