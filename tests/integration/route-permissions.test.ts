@@ -1,23 +1,11 @@
 import path from 'node:path';
 import { UNSAFE_flatRoutes as flatRoutes } from '@remix-run/dev';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signCampaignAnswerTokens } from '../../app/domain/campaigns/campaign-answer-links.server';
 import { ManualClock } from '../../app/domain/clock';
-import { signEmailAction, signPasswordReset } from '../../app/domain/notifications/signed-tokens';
-import { registerOpportunity } from '../../app/domain/opportunities/registration.server';
 import { accept, submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
-import { requestPasswordReset } from '../../app/utils/password-reset.server';
-import {
-  campaignPartners,
-  campaigns,
-  capturedMail,
-  imports,
-  offers,
-  passwordResets,
-  type USER_ROLES,
-} from '../../db/schema';
+import { capturedMail, type USER_ROLES } from '../../db/schema';
 import { makeUser, sessionCookieFor, settle, unwrap } from '../support/auth-fixtures';
+import { recordsForEveryRoute } from '../support/route-records';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
 import { RecordingTimers } from '../support/recording-timers';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../support/test-database';
@@ -396,23 +384,13 @@ beforeAll(async () => {
 
   const secret = (await import('../../app/utils/env.server')).env().APP_SECRET;
   const offerId = pending.routing.timer.offerId;
-  const [offer] = await database.db.select().from(offers).where(eq(offers.id, offerId));
-  const declineToken = signEmailAction(secret, {
+  const records = await recordsForEveryRoute(database.db, {
+    clock,
+    secret,
+    ownPartnerId: own.id,
+    repId,
+    adminId,
     offerId,
-    action: 'decline',
-    userId: repId,
-    expiresAtMs: offer!.expiresAt.getTime(),
-  });
-  const forgetful = await makeUser(database.db, { role: 'channel_manager' });
-  await requestPasswordReset({ db: database.db, clock }, forgetful.email);
-  const [reset] = await database.db
-    .select()
-    .from(passwordResets)
-    .where(eq(passwordResets.userId, forgetful.id));
-  const resetToken = signPasswordReset(secret, {
-    resetId: reset!.id,
-    userId: forgetful.id,
-    expiresAtMs: reset!.expiresAt.getTime(),
   });
   const [mail] = await database.db
     .insert(capturedMail)
@@ -424,57 +402,11 @@ beforeAll(async () => {
       htmlBody: '<p>Hello</p>',
     })
     .returning();
-  const registration = await registerOpportunity(
-    database.db,
-    { partnerId: own.id },
-    repId,
-    {
-      customer: {
-        kind: 'new',
-        name: 'Reg Co',
-        country: 'SE',
-        industry: 'manufacturing',
-        sizeSegment: 'mid_market',
-      },
-      need: 'New storage',
-      productLine: 'storage',
-      valueMinor: 100_000,
-      currency: 'EUR',
-    },
-    clock,
-  );
-  const contributed = await makeCustomer(database.db, { country: 'SE', ownerPartnerId: own.id });
-  const [campaign] = await database.db
-    .insert(campaigns)
-    .values({ name: 'Nordic storage autumn', status: 'active' })
-    .returning();
-  await database.db.insert(campaignPartners).values({ campaignId: campaign!.id, partnerId: own.id });
-  const campaignAnswerToken = signCampaignAnswerTokens(
-    secret,
-    { campaignId: campaign!.id, partnerId: own.id, userId: adminId, endsOn: null },
-    clock.now(),
-  ).join;
-  const [upload] = await database.db
-    .insert(imports)
-    .values({
-      kind: 'customers',
-      fileName: 'customers.csv',
-      file: Buffer.from('Company,Country,Industry,Size\nAcme,DE,x,enterprise\n'),
-      rejectedCsv: 'Company,line,reason\r\nAcme,2,bad\r\n',
-      createdByUserId: forgetful.id,
-    })
-    .returning();
   ids = {
-    importId: upload!.id,
-    campaignId: campaign!.id,
-    campaignAnswerToken,
-    customerId: contributed.id,
-    registrationId: registration.opportunityId,
+    ...records,
     offerId,
     leadId: taken.opportunityId,
     partnerId: own.id,
-    declineToken,
-    resetToken,
     mailId: mail!.id,
   };
 });

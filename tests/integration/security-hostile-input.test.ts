@@ -1,25 +1,15 @@
 import path from 'node:path';
 import { UNSAFE_flatRoutes as flatRoutes } from '@remix-run/dev';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signCampaignAnswerTokens } from '../../app/domain/campaigns/campaign-answer-links.server';
 import { ManualClock } from '../../app/domain/clock';
-import { signEmailAction, signPasswordReset } from '../../app/domain/notifications/signed-tokens';
-import { registerOpportunity } from '../../app/domain/opportunities/registration.server';
 import { accept, submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
-import { requestPasswordReset } from '../../app/utils/password-reset.server';
-import {
-  campaignPartners,
-  campaigns,
-  imports,
-  offers,
-  passwordResets,
-  type USER_ROLES,
-} from '../../db/schema';
+import type { USER_ROLES } from '../../db/schema';
 import { makeUser, sessionCookieFor } from '../support/auth-fixtures';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
 import { RecordingTimers } from '../support/recording-timers';
 import { startRemixApp, type RemixApp } from '../support/remix-handler';
+import { recordsForEveryRoute } from '../support/route-records';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../support/test-database';
 
 /**
@@ -181,77 +171,15 @@ async function buildScene(): Promise<Ids> {
 
   const secret = (await import('../../app/utils/env.server')).env().APP_SECRET;
   const offerId = pending.routing.timer.offerId;
-  const [offer] = await database.db.select().from(offers).where(eq(offers.id, offerId));
-  const declineToken = signEmailAction(secret, {
-    offerId,
-    action: 'decline',
-    userId: userIds.rep,
-    expiresAtMs: offer!.expiresAt.getTime(),
-  });
-  const forgetful = await makeUser(database.db, { role: 'channel_manager' });
-  await requestPasswordReset({ db: database.db, clock }, forgetful.email);
-  const [reset] = await database.db
-    .select()
-    .from(passwordResets)
-    .where(eq(passwordResets.userId, forgetful.id));
-  const resetToken = signPasswordReset(secret, {
-    resetId: reset!.id,
-    userId: forgetful.id,
-    expiresAtMs: reset!.expiresAt.getTime(),
-  });
-  const registration = await registerOpportunity(
-    database.db,
-    { partnerId: own.id },
-    userIds.rep,
-    {
-      customer: {
-        kind: 'new',
-        name: 'Reg Co',
-        country: 'SE',
-        industry: 'manufacturing',
-        sizeSegment: 'mid_market',
-      },
-      need: 'New storage',
-      productLine: 'storage',
-      valueMinor: 100_000,
-      currency: 'EUR',
-    },
+  const records = await recordsForEveryRoute(database.db, {
     clock,
-  );
-  const contributed = await makeCustomer(database.db, { country: 'SE', ownerPartnerId: own.id });
-  const [campaign] = await database.db
-    .insert(campaigns)
-    .values({ name: 'Nordic storage autumn', status: 'active' })
-    .returning();
-  await database.db.insert(campaignPartners).values({ campaignId: campaign!.id, partnerId: own.id });
-  const campaignAnswerToken = signCampaignAnswerTokens(
     secret,
-    { campaignId: campaign!.id, partnerId: own.id, userId: userIds.partnerAdmin, endsOn: null },
-    clock.now(),
-  ).join;
-  const [upload] = await database.db
-    .insert(imports)
-    .values({
-      kind: 'customers',
-      fileName: 'customers.csv',
-      file: Buffer.from('Company,Country,Industry,Size\nAcme,DE,x,enterprise\n'),
-      rejectedCsv: 'Company,line,reason\r\nAcme,2,bad\r\n',
-      createdByUserId: forgetful.id,
-    })
-    .returning();
-  return {
+    ownPartnerId: own.id,
+    repId: userIds.rep,
+    adminId: userIds.partnerAdmin,
     offerId,
-    leadId: taken.opportunityId,
-    partnerId: own.id,
-    customerId: contributed.id,
-    campaignId: campaign!.id,
-    importId: upload!.id,
-    registrationId: registration.opportunityId,
-    mailId: 0,
-    declineToken,
-    resetToken,
-    campaignAnswerToken,
-  };
+  });
+  return { ...records, offerId, leadId: taken.opportunityId, partnerId: own.id, mailId: 0 };
 }
 
 /** A digest of every row of every table but those a refused request may touch. */
