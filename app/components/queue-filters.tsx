@@ -14,11 +14,14 @@ export function QueueFilters({
   fieldErrors,
   statusLabels: STATUS_LABELS,
   options,
+  partner,
 }: {
   values: QueueFilterValues;
   fieldErrors: QueueFilterErrors;
   statusLabels: Record<string, string>;
-  options: { partners: { id: number; name: string }[]; campaigns: { id: number; name: string }[] };
+  options: { campaigns: { id: number; name: string }[] };
+  /** The partner the filter matched, if any. */
+  partner: { id: number; name: string } | null;
 }) {
   const hasErrors = Object.keys(fieldErrors).length > 0;
   return (
@@ -65,20 +68,21 @@ export function QueueFilters({
               {...invalid('country', fieldErrors.country)}
             />
           </Field>
-          <Field id="partner" label="Partner" error={fieldErrors.partner}>
-            <select
+          <Field
+            id="partner"
+            label="Partner"
+            error={fieldErrors.partner}
+            hint={partner ? `Showing ${partner.name} (#${partner.id})` : 'Name or number'}
+          >
+            <input
               id="partner"
               name="partner"
+              type="search"
               defaultValue={values.partner}
+              maxLength={100}
+              autoComplete="off"
               {...invalid('partner', fieldErrors.partner)}
-            >
-              <option value="">Any partner</option>
-              {options.partners.map((partner) => (
-                <option key={partner.id} value={String(partner.id)}>
-                  {partner.name}
-                </option>
-              ))}
-            </select>
+            />
           </Field>
           <Field id="productLine" label="Product line" error={fieldErrors.productLine}>
             <input

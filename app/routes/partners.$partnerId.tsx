@@ -47,6 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       profile: profileView(profile, now),
       today: todayIn(profile.timezone, now),
       canEdit: can(user, 'update:partner:any'),
+      canSeeQueue: can(user, 'read:routing-queue:any'),
       figures: figures && {
         openOffers: figures.openOffers,
         answered: figures.answered,
@@ -97,6 +98,14 @@ export default function PartnerPage() {
         <h1>{page.name}</h1>
         <p className="muted">
           {page.tier} partner, {page.status}.
+          {page.canSeeQueue ? (
+            <>
+              {' '}
+              <Link to={`/queue?partner=${page.id}`}>
+                Its offers and recent declines in the routing queue
+              </Link>
+            </>
+          ) : null}
         </p>
       </div>
       {figures ? (

@@ -10,6 +10,7 @@ import {
   EXPIRING_SOON_HOURS,
   getQueueFilterOptions,
   getRoutingQueue,
+  resolvePartner,
   QUEUE_PAGE_SIZE,
   queueQuerySchema,
   RECENT_ENDINGS_DAYS,
@@ -62,14 +63,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
     FILTER_FIELDS.map((field) => [field, raw[field].slice(0, 200)]),
   ) as Record<FilterField, string>;
 
-  const options = await getQueueFilterOptions(db);
   const fieldErrors: FieldErrors = {};
   const parsed = queueQuerySchema.safeParse(raw);
   let query: QueueQuery | null = null;
+  // The partner the filter names, shown beside the field so the manager sees whom it matched.
+  let partner: { id: number; name: string } | null = null;
+  const options = await getQueueFilterOptions(db);
   if (parsed.success) {
     query = parsed.data;
-    if (query.partner !== undefined && !options.partners.some((p) => p.id === query?.partner)) {
-      fieldErrors.partner = 'Choose a partner from the list.';
+    const typed = query.partner !== undefined ? String(query.partner) : query.partnerName;
+    if (typed !== undefined) {
+      const choice = await resolvePartner(db, typed);
+      if (choice.ok) {
+        partner = choice.partner;
+        query = { ...query, partner: choice.partner.id, partnerName: undefined };
+      } else {
+        fieldErrors.partner = choice.message;
+      }
     }
     if (query.campaign !== undefined && !options.campaigns.some((c) => c.id === query?.campaign)) {
       fieldErrors.campaign = 'Choose a campaign from the list.';
@@ -94,6 +104,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     status: valid && query ? (query.status ?? null) : null,
     paged: valid && query?.cursor !== undefined,
     options,
+    partner,
     counts: lists.counts,
     pendingOffers: lists.pendingOffers && {
       next: lists.pendingOffers.next,
@@ -224,6 +235,7 @@ export default function RoutingQueue() {
         fieldErrors={fieldErrors}
         statusLabels={STATUS_LABELS}
         options={data.options}
+        partner={data.partner}
       />
 
       {data.pendingOffers ? (

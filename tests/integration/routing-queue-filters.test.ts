@@ -1,8 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOUR_MS } from '../../app/domain/clock';
 import {
+  getQueueCounts,
   getRoutingQueue,
+  QUEUE_FEW_MATCHES,
   QUEUE_PAGE_SIZE,
   queueQuerySchema,
   type QueueStatus,
@@ -249,6 +251,16 @@ describe('filters', () => {
     expect(byPartner.pendingOffers!.rows).toHaveLength(24);
     expect(byPartner.pendingOffers!.rows.every((o) => o.partnerName === 'Lisboa Data')).toBe(true);
 
+    // A partner is typed: its number (as links give it) or its name, whole or in part, any case.
+    for (const typed of [`#${ids.partnerA}`, 'Lisboa Data', 'lisboa']) {
+      const named = await loadOk({ status: 'pending', partner: typed });
+      expect(named.partner).toEqual({ id: ids.partnerA, name: 'Lisboa Data' });
+      expect(named.values.partner).toBe(typed);
+      expect(named.pendingOffers!.rows.map((o) => o.offerId)).toEqual(
+        byPartner.pendingOffers!.rows.map((o) => o.offerId),
+      );
+    }
+
     const byLine = await loadOk({ status: 'pending', productLine: 'network' });
     expect(byLine.pendingOffers!.rows).toHaveLength(40);
     expect(byLine.pendingOffers!.rows.every((o) => o.productLine === 'network')).toBe(true);
@@ -361,8 +373,11 @@ describe('search', () => {
 describe('bad filter values', () => {
   const cases: [Record<string, string>, string, RegExp][] = [
     [{ country: 'Germany' }, 'country', /two-letter country code/],
-    [{ partner: 'lisboa' }, 'partner', /Choose a partner/],
-    [{ partner: '99999999' }, 'partner', /Choose a partner/],
+    [{ partner: 'nobody here' }, 'partner', /No partner’s name contains “nobody here”/],
+    [{ partner: 'o' }, 'partner', /Several partners match “o”: Lisboa Data \(#\d+\), Porto Systems/],
+    [{ partner: '99999999' }, 'partner', /There is no partner number 99999999/],
+    [{ partner: '#0' }, 'partner', /There is no partner number 0/],
+    [{ partner: '9999999999' }, 'partner', /There is no partner number 9999999999/],
     [{ campaign: '-3' }, 'campaign', /Choose a campaign/],
     [{ campaign: '424242' }, 'campaign', /Choose a campaign/],
     [{ status: 'won' }, 'status', /Choose a status/],
@@ -388,7 +403,11 @@ describe('bad filter values', () => {
 
 describe('filtered pages in two phases', () => {
   /** Every page of one list, rows and "Next" cursor, with phase 1 reading at most `walk` rows. */
-  async function pagesWithWalk(params: Record<string, string> & { status: QueueStatus }, walk: number) {
+  async function pagesWithWalk(
+    params: Record<string, string> & { status: QueueStatus },
+    walk: number,
+    fewMatches = 0,
+  ) {
     const listOf = (queue: RoutingQueue) =>
       params.status === 'unroutable'
         ? queue.unroutable
@@ -400,7 +419,7 @@ describe('filtered pages in two phases', () => {
     do {
       const query = queueQuerySchema.parse(after ? { ...params, after } : params);
       const list: { rows: unknown[]; next: string | null } = listOf(
-        await getRoutingQueue(database.db, new Date(now), query, { walk }),
+        await getRoutingQueue(database.db, new Date(now), query, { walk, fewMatches }),
       )!;
       pages.push(list);
       after = list.next;
@@ -449,6 +468,10 @@ describe('filtered pages in two phases', () => {
     const whole = await pagesWithWalk(params, 1_000_000);
     expect(whole.flat().length).toBeGreaterThan(0);
     for (const walk of [1, 3, 7]) expect(await pagesWithWalk(params, walk)).toEqual(whole);
+    // Fewer than QUEUE_FEW_MATCHES leads match here, so phase 2 alone answers from each cursor.
+    expect(await pagesWithWalk(params, 1, QUEUE_FEW_MATCHES)).toEqual(whole);
+    // With a bound of 5, the rare word skips phase 1 and the common filters walk their window.
+    expect(await pagesWithWalk(params, 3, 5)).toEqual(whole);
   });
 
   it('crosses the window and the page boundary with the right cursors', async () => {
@@ -466,5 +489,32 @@ describe('filtered pages in two phases', () => {
     expect(unroutable[0]!.rows.map((l) => (l as { opportunityId: number }).opportunityId)).toEqual(
       ids.unroutable.filter((_, i) => i % 2 === 0).reverse(),
     );
+  });
+});
+
+describe('headline counts', () => {
+  it('are shared for a few seconds, then counted again; a lead moving shows once they are', async () => {
+    const at = now + 10 * 60_000;
+    const counted = await getQueueCounts(database.db, new Date(at), 5_000);
+    expect(counted.unroutable).toBe(70);
+    const [moved] = await database.db
+      .update(opportunities)
+      .set({ status: 'withdrawn', unroutableReason: null })
+      .where(eq(opportunities.id, ids.unroutable[0]!))
+      .returning({ id: opportunities.id });
+    try {
+      expect(moved).toBeDefined();
+      // Within the age limit the same counts are answered, without counting again.
+      expect((await getQueueCounts(database.db, new Date(at + 4_000), 5_000)).unroutable).toBe(70);
+      // Past it, or when asked for fresh counts, the move shows.
+      expect((await getQueueCounts(database.db, new Date(at + 5_000), 5_000)).unroutable).toBe(69);
+      expect((await getQueueCounts(database.db, new Date(at + 5_001), 0)).unroutable).toBe(69);
+    } finally {
+      await database.db
+        .update(opportunities)
+        .set({ status: 'unroutable', unroutableReason: 'no_eligible_partner' })
+        .where(eq(opportunities.id, ids.unroutable[0]!));
+    }
+    expect((await getQueueCounts(database.db, new Date(at), 0)).unroutable).toBe(70);
   });
 });
