@@ -13,7 +13,7 @@ import {
   type RoutableOpportunity,
   type RouteResult,
 } from './route-opportunity.server';
-import { rankCandidates, type ScoredCandidate } from './scoring';
+import { bestCandidate, type ScoredCandidate } from './scoring';
 import type { RoutingSettings } from './settings';
 
 /** A guard in the batch statement failed: it wrote nothing, and the batch goes one by one. */
@@ -83,7 +83,7 @@ export async function routeBatch(
         candidateOf(p, opportunity, { inCampaign: joined.has(p.id), hasRelationship: related.has(p.id) }),
       )
       .filter((c) => ineligibility(c, now, alreadyOffered) === null);
-    const [best] = rankCandidates(eligible, settings.weights, settings.windowHours * HOUR_MS, {
+    const best = bestCandidate(eligible, settings.weights, settings.windowHours * HOUR_MS, {
       joinedPartnersFirst: row.joined_first === true,
     });
     // Round limits and the unroutable case are rare: the one-by-one path records them.

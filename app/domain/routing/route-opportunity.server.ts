@@ -8,7 +8,7 @@ import { iso, rawSql, withDeadlockRetry } from '../sql.server';
 import type { Candidate, RoutingTarget } from './candidate';
 import { ineligibility } from './eligibility';
 import { candidateOf, partnerDirectoryOf } from './partner-directory.server';
-import { rankCandidates, type RoutingPreference, type ScoredCandidate } from './scoring';
+import { candidatesBestFirst, type RoutingPreference, type ScoredCandidate } from './scoring';
 import { routingWeightsSchema, type RoutingSettings } from './settings';
 
 export type RouteResult =
@@ -61,7 +61,12 @@ export async function routeOpportunity(
       if (marked) return marked;
       continue;
     }
-    const ranked = rankCandidates(candidates, settings.weights, settings.windowHours * HOUR_MS, preference);
+    const ranked = candidatesBestFirst(
+      candidates,
+      settings.weights,
+      settings.windowHours * HOUR_MS,
+      preference,
+    );
     let raced = false;
     const directory = partnerDirectoryOf(db);
     for (const choice of ranked) {

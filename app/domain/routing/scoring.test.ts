@@ -3,6 +3,8 @@ import { HOUR_MS } from '../clock';
 import type { Candidate } from './candidate';
 import { candidate } from '../../../tests/support/candidate-factory';
 import {
+  bestCandidate,
+  candidatesBestFirst,
   compareScored,
   explainBreakdown,
   fitOf,
@@ -203,6 +205,35 @@ describe('ranking partners for a lead', () => {
     for (let attempt = 0; attempt < 50; attempt++) {
       expect(rankedIds(shuffled(partners, random))).toEqual(expected);
     }
+  });
+
+  it('the one-pass choice and the lazy order agree with the full ranking, ties and groups included', () => {
+    const random = seededRandom(20_261_125);
+    const tiers = ['platinum', 'gold', 'silver', 'registered'] as const;
+    const times = [null, new Date('2026-03-01T09:00:00Z'), new Date('2026-02-01T09:00:00Z')];
+    for (let attempt = 0; attempt < 300; attempt++) {
+      // Few distinct values, so that equal scores (and equal last offers) are common.
+      const partners = Array.from({ length: 1 + Math.floor(random() * 40) }, (_, i) =>
+        candidate({
+          id: 1 + Math.floor(random() * 1_000) * 50 + i,
+          tier: tiers[Math.floor(random() * 4)]!,
+          lastOfferedAt: times[Math.floor(random() * 3)]!,
+          homeTerritory: random() < 0.3,
+          inCampaign: random() < 0.3,
+          hasRelationship: random() < 0.05,
+          offersAnswered: Math.floor(random() * 3),
+          offersAccepted: Math.floor(random() * 2),
+          leadsWon: Math.floor(random() * 2),
+          leadsClosed: 2,
+        }),
+      );
+      const preference = { joinedPartnersFirst: random() < 0.5 };
+      const ranked = rankCandidates(partners, WEIGHTS, WINDOW_MS, preference);
+      expect(bestCandidate(partners, WEIGHTS, WINDOW_MS, preference)).toEqual(ranked[0]);
+      expect([...candidatesBestFirst(partners, WEIGHTS, WINDOW_MS, preference)]).toEqual(ranked);
+    }
+    expect(bestCandidate([], WEIGHTS, WINDOW_MS)).toBeUndefined();
+    expect([...candidatesBestFirst([], WEIGHTS, WINDOW_MS)]).toEqual([]);
   });
 
   it('ranking leaves the caller’s list in its original order', () => {
