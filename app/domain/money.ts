@@ -5,10 +5,7 @@ export type Currency = (typeof CURRENCIES)[number];
 
 /** Decimal places of the currency's minor unit: 2 for EUR, 0 for JPY. */
 export function minorUnitExponent(currency: string): number {
-  return (
-    new Intl.NumberFormat('en-GB', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
-    2
-  );
+  return formatterFor(currency).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 /**
@@ -58,7 +55,7 @@ const compact = (amount: number) =>
   amount >= 1_000_000 ? `${amount / 1_000_000}M` : amount >= 1000 ? `${amount / 1000}k` : String(amount);
 
 function currencySymbol(currency: string): string {
-  const parts = new Intl.NumberFormat('en-GB', { style: 'currency', currency }).formatToParts(0);
+  const parts = formatterFor(currency).formatToParts(0);
   return parts.find((p) => p.type === 'currency')?.value ?? currency;
 }
 
@@ -81,6 +78,9 @@ export function valueBand(valueMinor: number, currency: string): string {
   return `${symbol}${compact(lower)} and more`;
 }
 
+// Building a formatter costs ~50 µs, and a page of 150 amounts or value bands asked for 150–300
+// of them. Only well-formed currency codes get here (Intl throws on anything else), so the map
+// stays small.
 const formatters = new Map<string, Intl.NumberFormat>();
 
 function formatterFor(currency: string): Intl.NumberFormat {

@@ -60,22 +60,35 @@ export async function offerExists(db: Database, offerId: number): Promise<boolea
 
 export { valueBand };
 
+const DEADLINE_FORMAT: Intl.DateTimeFormatOptions = {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+};
+
+// One formatter per time zone: building one costs ~0.4 ms, and an inbox of 200 cards built 200.
+const deadlineFormats = new Map<string, Intl.DateTimeFormat>();
+
+function deadlineFormatIn(timeZone: string): Intl.DateTimeFormat {
+  let format = deadlineFormats.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-GB', { ...DEADLINE_FORMAT, timeZone });
+    } catch {
+      return deadlineFormatIn('UTC');
+    }
+    deadlineFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** "3 Mar 2026, 10:00 CET" in the reader's own time zone; UTC when theirs is unknown. */
 export function formatInZone(at: Date, timeZone: string): string {
-  const options: Intl.DateTimeFormatOptions = {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  };
-  try {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone }).format(at);
-  } catch {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(at);
-  }
+  return deadlineFormatIn(timeZone).format(at);
 }
 
 const SEGMENT_LABELS: Record<string, string> = {
