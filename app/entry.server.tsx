@@ -77,7 +77,8 @@ export default function handleRequest(
 /**
  * Data requests (a page's loaders and actions, fetched by the browser) get the headers too. Remix
  * refuses a POST from another origin itself, before the action runs, but as a 500: that is the
- * visitor's doing, so it is answered as what it is, a 403.
+ * visitor's doing, so it is answered as what it is, a 403. The production server refuses such a
+ * POST before Remix sees it (app/server/cross-site.ts); this stays for the dev server.
  */
 export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
   if (request.method !== 'GET' && response.status === 500) {

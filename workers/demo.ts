@@ -37,7 +37,7 @@ import { startWorker } from './start-worker';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataRoot = path.join(root, '.data', 'demo');
 const serverBuild = path.join(root, 'build', 'server', 'index.js');
-const remixServe = path.join(root, 'node_modules', '@remix-run', 'serve', 'dist', 'cli.js');
+const webServer = path.join(root, 'app', 'server', 'main.ts');
 
 const say = (line: string) => console.log(`[demo] ${line}`);
 
@@ -217,11 +217,12 @@ async function run(command: string, args: string[]): Promise<void> {
 }
 
 async function startWeb(port: number, databaseUrl: string, redisUrl: string): Promise<void> {
-  const web = spawn(process.execPath, [remixServe, path.relative(root, serverBuild)], {
+  // `npm start`'s server, as production runs it (app/server/main.ts).
+  const web = spawn(process.execPath, ['--import', 'tsx', webServer], {
     cwd: root,
     stdio: 'inherit',
-    // Its own process group: a Ctrl-C reaches it only through stopChild(), once, after which
-    // remix-serve closes its listener and the pool (a second signal makes it print an error).
+    // Its own process group: a Ctrl-C reaches it only through stopChild(), once, after which it
+    // finishes the requests in hand and closes the pool (a second signal would stop it at once).
     detached: true,
     env: {
       ...process.env,

@@ -5,9 +5,12 @@ type DatabaseHandle = ReturnType<typeof createDatabase>;
 
 // One pool per process. Vite's dev server re-imports changed modules, so the handle lives on
 // globalThis: otherwise every edit would open another pool and leak the old one's connections.
+// The production server (app/server/) reaches the same pool as the server build's own copy of
+// this module through it too.
 const processWide = globalThis as typeof globalThis & {
   batonDatabase?: DatabaseHandle;
   batonDatabaseClosesOnShutdown?: boolean;
+  batonDatabaseShutdownLeftToCaller?: boolean;
 };
 
 /** The web process's database, opened on first use from DATABASE_URL. */
@@ -27,12 +30,22 @@ export async function closeDatabase(): Promise<void> {
 }
 
 /**
- * Open pool connections keep Node's event loop alive, so without this a SIGTERM closes
- * remix-serve's listener but the process never exits. Where nobody else handles the signal,
- * it is raised again once the pool is closed, so the process still ends as it would have.
+ * For a process that closes the pool itself, last, in its own shutdown: the web server
+ * (app/server/main.ts) first lets the requests in flight finish, and they need the pool, so
+ * closing it at the signal would fail them. Call before the first `database()`.
+ */
+export function leaveDatabaseShutdownToCaller(): void {
+  processWide.batonDatabaseShutdownLeftToCaller = true;
+}
+
+/**
+ * Open pool connections keep Node's event loop alive, so without this a SIGTERM closes a
+ * server's listener (the dev server's, `remix vite:dev`) but the process never exits. Where
+ * nobody else handles the signal, it is raised again once the pool is closed, so the process
+ * still ends as it would have.
  */
 function closeOnShutdown() {
-  if (processWide.batonDatabaseClosesOnShutdown) return;
+  if (processWide.batonDatabaseClosesOnShutdown || processWide.batonDatabaseShutdownLeftToCaller) return;
   processWide.batonDatabaseClosesOnShutdown = true;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const handledElsewhere = process.listenerCount(signal) > 0;

@@ -75,6 +75,16 @@ export function applySecurityHeaders(headers: Headers, contentSecurityPolicy: st
   if (isProduction()) headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
 }
 
+/**
+ * The web server's last pass over every answer (app/server/http-adapter.ts): fills in the headers
+ * that a redirect, a resource route's refusal, Remix's own error answers or a static file lack.
+ * A page keeps the policy entry.server gave it, since its nonce is the one on the page's scripts;
+ * anything without a policy gets the one that runs nothing.
+ */
+export function completeSecurityHeaders(headers: Headers): void {
+  applySecurityHeaders(headers, headers.get('Content-Security-Policy') ?? NON_DOCUMENT_POLICY);
+}
+
 /** The response with the headers of something that is not a page, copying it if its headers are frozen. */
 export function withNonDocumentHeaders(response: Response): Response {
   try {

@@ -18,14 +18,14 @@ import { RecordingTimers } from '../support/recording-timers';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../support/test-database';
 
 /**
- * The portal in a real browser: the production build under remix-serve, Debian's Chromium
+ * The portal in a real browser: the production build under `npm start`'s server, Debian's Chromium
  * driven by playwright-core, a scene seeded through the real routing loop. Also runs axe-core
  * on the main pages and saves their screenshots under docs/screenshots/.
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const serverBuild = path.join(root, 'build', 'server', 'index.js');
-const remixServe = path.join(root, 'node_modules', '@remix-run', 'serve', 'dist', 'cli.js');
+const webServer = path.join(root, 'app', 'server', 'main.ts');
 const axeScript = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
 const screenshots = path.join(root, 'docs', 'screenshots');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -69,7 +69,7 @@ beforeAll(async () => {
   }
   const port = await freePort();
   baseUrl = `http://localhost:${port}`;
-  server = spawn(process.execPath, [remixServe, serverBuild], {
+  server = spawn(process.execPath, ['--import', 'tsx', webServer], {
     cwd: root,
     env: {
       ...process.env,
@@ -88,7 +88,7 @@ beforeAll(async () => {
   server.stdout!.on('data', keep);
   server.stderr!.on('data', keep);
   const exited = new Promise<never>((_, reject) =>
-    server!.once('exit', (code) => reject(new Error(`remix-serve exited (${code}):\n${serverLog}`))),
+    server!.once('exit', (code) => reject(new Error(`the web server exited (${code}):\n${serverLog}`))),
   );
   exited.catch(() => {});
   await Promise.race([waitForPort(port, 30_000), exited]);

@@ -3,6 +3,7 @@ import { UNSAFE_flatRoutes as flatRoutes } from '@remix-run/dev';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ManualClock } from '../../app/domain/clock';
 import { csrfTokenFor } from '../../app/utils/csrf.server';
+import { completeSecurityHeaders } from '../../app/utils/security-headers.server';
 import {
   clearSessionCookie,
   disableUser,
@@ -19,7 +20,9 @@ import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../suppo
  * The headers every answer carries, over the whole app as a browser meets it (entry.server,
  * documents, data requests, downloads, errors), and the session cookie's attributes. What
  * auth-sessions, auth-sign-in and auth-csrf already prove of the route functions is not
- * repeated here; this file proves it over real HTTP answers and in production settings.
+ * repeated here; this file proves it over real HTTP answers and in production settings. The
+ * production server's own pass over every answer (redirects, Remix's own errors, static files)
+ * is proven on the running process in web-server.test.ts.
  */
 
 let database: TestDatabase;
@@ -221,6 +224,24 @@ describe('a data request', () => {
     });
     expect(response.status).toBe(403);
     expectCommonHeaders(response);
+  });
+});
+
+describe("the web server's last pass over an answer (completeSecurityHeaders)", () => {
+  it("keeps a page's policy, nonce and all, and the stricter Referrer-Policy a page chose", async () => {
+    const page = await get(`/dev/mail/${mailId}`, manager.cookie);
+    const headers = new Headers(page.headers);
+    completeSecurityHeaders(headers);
+    expect(headers.get('content-security-policy')).toBe(page.headers.get('content-security-policy'));
+    expect(headers.get('content-security-policy')).toMatch(/'nonce-[^']+'/);
+    expect(headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it('gives an answer without headers all of them, with the policy that runs nothing', () => {
+    const headers = new Headers({ Location: '/sign-in' });
+    completeSecurityHeaders(headers);
+    expectCommonHeaders(new Response(null, { status: 302, headers }));
+    expect(headers.get('content-security-policy')).toBe(NOT_A_PAGE);
   });
 });
 
