@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequestHandler, type ServerBuild } from '@remix-run/node';
-import { closeDatabase, leaveDatabaseShutdownToCaller } from '../utils/db.server';
+import { closeDatabase } from '../utils/db.server';
 import { ConfigError, parseEnv } from '../utils/env.server';
 import { closeImportQueue } from '../utils/import-queue.server';
 import { closeLoop } from '../utils/loop.server';
+import { leaveShutdownToCaller } from '../utils/shutdown.server';
 import { answerClientError, createRequestListener } from './http-adapter';
 import { trackRequests } from './requests-in-flight';
 import { listStaticFiles } from './static-files';
@@ -36,9 +37,9 @@ class StartError extends Error {}
 
 async function start(): Promise<void> {
   const env = parseEnv();
-  const host = process.env.HOST || undefined;
-  // Before the build opens the pool: its requests need the pool until they have drained.
-  leaveDatabaseShutdownToCaller();
+  const host = env.HOST;
+  // Before the build opens a connection: its requests need them until they have drained.
+  leaveShutdownToCaller();
 
   if (!existsSync(serverBuildPath)) {
     throw new StartError(

@@ -1,5 +1,6 @@
 import { createDatabase, type Database } from '../../db/client';
 import { env } from './env.server';
+import { shutdownLeftToCaller } from './shutdown.server';
 
 type DatabaseHandle = ReturnType<typeof createDatabase>;
 
@@ -10,7 +11,6 @@ type DatabaseHandle = ReturnType<typeof createDatabase>;
 const processWide = globalThis as typeof globalThis & {
   batonDatabase?: DatabaseHandle;
   batonDatabaseClosesOnShutdown?: boolean;
-  batonDatabaseShutdownLeftToCaller?: boolean;
 };
 
 /** The web process's database, opened on first use from DATABASE_URL. */
@@ -30,22 +30,13 @@ export async function closeDatabase(): Promise<void> {
 }
 
 /**
- * For a process that closes the pool itself, last, in its own shutdown: the web server
- * (app/server/main.ts) first lets the requests in flight finish, and they need the pool, so
- * closing it at the signal would fail them. Call before the first `database()`.
- */
-export function leaveDatabaseShutdownToCaller(): void {
-  processWide.batonDatabaseShutdownLeftToCaller = true;
-}
-
-/**
  * Open pool connections keep Node's event loop alive, so without this a SIGTERM closes a
  * server's listener (the dev server's, `remix vite:dev`) but the process never exits. Where
  * nobody else handles the signal, it is raised again once the pool is closed, so the process
  * still ends as it would have.
  */
 function closeOnShutdown() {
-  if (processWide.batonDatabaseClosesOnShutdown || processWide.batonDatabaseShutdownLeftToCaller) return;
+  if (processWide.batonDatabaseClosesOnShutdown || shutdownLeftToCaller()) return;
   processWide.batonDatabaseClosesOnShutdown = true;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const handledElsewhere = process.listenerCount(signal) > 0;

@@ -18,6 +18,14 @@ const int = (min: number, max: number) =>
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(1, 65535).default(3000),
+  /** The address the web server listens on; every interface when unset. */
+  HOST: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or an IP address, such as 127.0.0.1')
+      .optional(),
+  ),
   DATABASE_URL: postgresUrl,
   REDIS_URL: redisUrl,
   /** BullMQ key prefix; the braces keep each queue in one Redis Cluster slot. */

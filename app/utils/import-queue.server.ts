@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { IMPORT_QUEUE, importJobFor, type ImportJob } from '../domain/imports/import-queue.server';
 import { env } from './env.server';
+import { shutdownLeftToCaller } from './shutdown.server';
 
 interface ImportQueueHandle {
   connection: Redis;
@@ -54,7 +55,7 @@ export async function closeImportQueue(): Promise<void> {
 }
 
 function closeOnShutdown() {
-  if (processWide.batonImportQueueClosesOnShutdown) return;
+  if (processWide.batonImportQueueClosesOnShutdown || shutdownLeftToCaller()) return;
   processWide.batonImportQueueClosesOnShutdown = true;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const handledElsewhere = process.listenerCount(signal) > 0;

@@ -4,6 +4,7 @@ import { BullTimerScheduler } from '../domain/offers/timer-queue.server';
 import type { LoopDeps } from '../domain/routing/loop.server';
 import { database } from './db.server';
 import { env } from './env.server';
+import { shutdownLeftToCaller } from './shutdown.server';
 
 interface TimerHandle {
   connection: Redis;
@@ -54,7 +55,7 @@ export async function closeLoop(): Promise<void> {
 
 // An open Redis connection keeps the event loop alive just like the pool does (see db.server).
 function closeOnShutdown() {
-  if (processWide.batonTimersCloseOnShutdown) return;
+  if (processWide.batonTimersCloseOnShutdown || shutdownLeftToCaller()) return;
   processWide.batonTimersCloseOnShutdown = true;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const handledElsewhere = process.listenerCount(signal) > 0;
