@@ -5,7 +5,7 @@ export type Currency = (typeof CURRENCIES)[number];
 
 /** Decimal places of the currency's minor unit: 2 for EUR, 0 for JPY. */
 export function minorUnitExponent(currency: string): number {
-  return formatterFor(currency).resolvedOptions().maximumFractionDigits ?? 2;
+  return currencyFacts(currency).exponent;
 }
 
 /**
@@ -55,8 +55,7 @@ const compact = (amount: number) =>
   amount >= 1_000_000 ? `${amount / 1_000_000}M` : amount >= 1000 ? `${amount / 1000}k` : String(amount);
 
 function currencySymbol(currency: string): string {
-  const parts = formatterFor(currency).formatToParts(0);
-  return parts.find((p) => p.type === 'currency')?.value ?? currency;
+  return currencyFacts(currency).symbol;
 }
 
 /**
@@ -81,15 +80,25 @@ export function valueBand(valueMinor: number, currency: string): string {
 // Building a formatter costs ~50 µs, and a page of 150 amounts or value bands asked for 150–300
 // of them. Only well-formed currency codes get here (Intl throws on anything else), so the map
 // stays small.
-const formatters = new Map<string, Intl.NumberFormat>();
+interface CurrencyFacts {
+  format: Intl.NumberFormat;
+  exponent: number;
+  symbol: string;
+}
+const currencies = new Map<string, CurrencyFacts>();
 
-function formatterFor(currency: string): Intl.NumberFormat {
-  let formatter = formatters.get(currency);
-  if (!formatter) {
-    formatter = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
-    formatters.set(currency, formatter);
+function currencyFacts(currency: string): CurrencyFacts {
+  let facts = currencies.get(currency);
+  if (!facts) {
+    const format = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
+    facts = {
+      format,
+      exponent: format.resolvedOptions().maximumFractionDigits ?? 2,
+      symbol: format.formatToParts(0).find((p) => p.type === 'currency')?.value ?? currency,
+    };
+    currencies.set(currency, facts);
   }
-  return formatter;
+  return facts;
 }
 
 /**
@@ -97,7 +106,6 @@ function formatterFor(currency: string): Intl.NumberFormat {
  * 5000 JPY → "¥5,000". The currency's own exponent decides where the point goes.
  */
 export function formatMoney(valueMinor: number, currency: string): string {
-  const formatter = formatterFor(currency);
-  const exponent = minorUnitExponent(currency);
-  return formatter.format(valueMinor / 10 ** exponent);
+  const { format, exponent } = currencyFacts(currency);
+  return format.format(valueMinor / 10 ** exponent);
 }
