@@ -1,10 +1,12 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { campaigns, offers, opportunities } from '../../db/schema';
 import { valueBand } from '../domain/money';
 import type { ScoreBreakdown } from '../domain/routing/scoring';
+import { cursorTime, timeCursorOf } from './routing-queue.server';
 
-export const INBOX_OFFERS_SHOWN = 200;
+/** Offers per inbox page; the "next" link carries the last one's (deadline, id), never an offset. */
+export const INBOX_PAGE_SIZE = 50;
 
 /**
  * The lead card: what a partner may know about a lead before accepting it. It is read from
@@ -28,17 +30,41 @@ const leadCard = {
   campaignName: campaigns.name,
 };
 
-/** The partner's offers waiting for an answer, nearest deadline first. */
-export function getPendingOffers(db: Database, { partnerId }: { partnerId: number }) {
-  // Walks offers_partner_id_status_idx: a partner's pending offers are a handful at most.
-  return db
-    .select(leadCard)
-    .from(offers)
-    .innerJoin(opportunities, eq(opportunities.id, offers.opportunityId))
-    .leftJoin(campaigns, eq(campaigns.id, opportunities.campaignId))
-    .where(and(eq(offers.partnerId, partnerId), eq(offers.status, 'pending')))
-    .orderBy(asc(offers.expiresAt), asc(offers.id))
-    .limit(INBOX_OFFERS_SHOWN);
+/**
+ * A page of the partner's offers waiting for an answer, nearest deadline first, from `after`
+ * (the previous page's last deadline and id), and how many are waiting in all. Walks
+ * offers_partner_id_status_idx: a busy partner's inbox is a few hundred offers at most.
+ */
+export async function getPendingOffers(
+  db: Database,
+  { partnerId, after = null }: { partnerId: number; after?: { at: string; id: number } | null },
+) {
+  const pending = and(eq(offers.partnerId, partnerId), eq(offers.status, 'pending'));
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({ ...leadCard, cursorAt: cursorTime(offers.expiresAt), cursorId: offers.id })
+      .from(offers)
+      .innerJoin(opportunities, eq(opportunities.id, offers.opportunityId))
+      .leftJoin(campaigns, eq(campaigns.id, opportunities.campaignId))
+      .where(
+        and(
+          pending,
+          after
+            ? sql`(${offers.expiresAt}, ${offers.id}) > (${after.at}::timestamptz, ${after.id})`
+            : undefined,
+        ),
+      )
+      .orderBy(asc(offers.expiresAt), asc(offers.id))
+      .limit(INBOX_PAGE_SIZE + 1),
+    db.select({ n: count() }).from(offers).where(pending),
+  ]);
+  const shown = rows.slice(0, INBOX_PAGE_SIZE);
+  const last = shown[shown.length - 1];
+  return {
+    offers: shown,
+    next: rows.length > INBOX_PAGE_SIZE && last ? timeCursorOf(last) : null,
+    total: total?.n ?? 0,
+  };
 }
 
 /** One of the partner's offers (in any status) with its score breakdown; null for anyone else's. */
@@ -100,7 +126,7 @@ export const sizeSegmentLabel = (segment: string) => SEGMENT_LABELS[segment] ?? 
 
 /** The card as the pages show it: strings only, nothing a partner may not see. */
 export function presentLeadCard(
-  card: Awaited<ReturnType<typeof getPendingOffers>>[number],
+  card: Omit<Awaited<ReturnType<typeof getPendingOffers>>['offers'][number], 'cursorAt' | 'cursorId'>,
   timeZone: string,
 ) {
   const campaignName = card.campaignName ?? 'None';

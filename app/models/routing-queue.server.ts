@@ -29,6 +29,11 @@ function parseCursor(status: QueueStatus, raw: string): QueueCursor | null {
     const id = ID_CURSOR.test(raw) ? Number(raw) : NaN;
     return id >= 1 && id <= MAX_ID ? { id } : null;
   }
+  return parseTimeCursor(raw);
+}
+
+/** `<timestamp to the µs>_<id>`, the cursor of a list ordered by a time and then an id. */
+export function parseTimeCursor(raw: string): { at: string; id: number } | null {
   const match = TIME_CURSOR.exec(raw);
   if (!match || Number.isNaN(Date.parse(match[1]!))) return null;
   const id = Number(match[2]);
@@ -193,10 +198,11 @@ function opportunityConditions(query: QueueQuery, use: 'find' | 'test' = 'find')
 }
 
 /** The cursor form of a timestamp: UTC to the microsecond, so that no row is skipped or repeated. */
-const cursorTime = (column: typeof offers.expiresAt | typeof opportunityEvents.at) =>
+export const cursorTime = (column: typeof offers.expiresAt | typeof opportunityEvents.at) =>
   sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const timeCursorOf = (row: { cursorAt: string; cursorId: number }) => `${row.cursorAt}_${row.cursorId}`;
+export const timeCursorOf = (row: { cursorAt: string; cursorId: number }) =>
+  `${row.cursorAt}_${row.cursorId}`;
 
 function page<T extends object>(rows: T[], cursorOf: (row: T) => string) {
   const shown = rows.slice(0, QUEUE_PAGE_SIZE);

@@ -3,7 +3,7 @@ import { Link, useLoaderData, useOutlet } from '@remix-run/react';
 import { Countdown, useNow } from '../components/countdown';
 import { systemClock } from '../domain/clock';
 import { getPendingOffers, presentLeadCard } from '../models/inbox.server';
-import { EXPIRING_SOON_HOURS } from '../models/routing-queue.server';
+import { EXPIRING_SOON_HOURS, parseTimeCursor } from '../models/routing-queue.server';
 import resellerStylesUrl from '../styles/reseller.css?url';
 import { database } from '../utils/db.server';
 import { partnerScope, requirePermission } from '../utils/permissions.server';
@@ -18,12 +18,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, 'read:offer:own');
   const scope = partnerScope(user);
   if (!scope) throw notFound();
-  const pending = await getPendingOffers(database(), scope);
+  const raw = new URL(request.url).searchParams.get('after');
+  const after = raw ? parseTimeCursor(raw) : null;
+  // An old or mistyped page link shows the first page, saying so, rather than an error.
+  const pending = await getPendingOffers(database(), { ...scope, after });
   return {
     now: systemClock.now().toISOString(),
     timezone: user.timezone,
     expiringSoonHours: EXPIRING_SOON_HOURS,
-    offers: pending.map((card) => presentLeadCard(card, user.timezone)),
+    offers: pending.offers.map((card) => presentLeadCard(card, user.timezone)),
+    total: pending.total,
+    next: pending.next,
+    paged: after !== null,
+    badLink: raw !== null && after === null,
   };
 }
 
@@ -45,6 +52,23 @@ function InboxList() {
           after that it moves on to another partner. Times are shown in {data.timezone}.
         </p>
       </div>
+      {data.badLink ? (
+        <p className="form__status" role="alert">
+          That page link is not valid any more, so this is the first page.
+        </p>
+      ) : null}
+      {data.total > data.offers.length ? (
+        <p className="muted">
+          {data.total} leads are waiting; {data.paged ? 'these are the next ' : 'these are the first '}
+          {data.offers.length} by deadline.
+          {data.paged ? (
+            <>
+              {' '}
+              <Link to="/inbox">Back to the nearest deadlines</Link>
+            </>
+          ) : null}
+        </p>
+      ) : null}
       {data.offers.length === 0 ? (
         <p className="empty">No lead is waiting for your answer.</p>
       ) : (
@@ -65,6 +89,13 @@ function InboxList() {
           ))}
         </ul>
       )}
+      {data.next ? (
+        <p>
+          <Link to={`/inbox?${new URLSearchParams({ after: data.next }).toString()}`}>
+            The next leads by deadline
+          </Link>
+        </p>
+      ) : null}
     </>
   );
 }

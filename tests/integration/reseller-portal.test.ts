@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { HOUR_MS, ManualClock } from '../../app/domain/clock';
 import { submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
@@ -8,6 +8,7 @@ import type * as LeadsRoute from '../../app/routes/leads';
 import type * as LeadRoute from '../../app/routes/leads.$opportunityId';
 import { contacts, offers, opportunities, opportunityEvents } from '../../db/schema';
 import { formPost, makeUser, sessionCookieFor, settle, unwrap } from '../support/auth-fixtures';
+import { insertPendingOffers } from '../support/bulk-offers';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
 import { RecordingTimers } from '../support/recording-timers';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../support/test-database';
@@ -220,6 +221,59 @@ describe('the reseller inbox', () => {
     // Another company's rep sees none of it.
     const other = await loadInbox(repB);
     expect(other.data.offers.map((o) => o.offerId)).not.toContain(older.offerId);
+  });
+
+  it('pages a long inbox 50 at a time by deadline, each offer once, with the total', async () => {
+    // Partner C covers France only, so none of this file's leads reach it but these 120.
+    const partnerC = (await makePartner(database.db, { countries: ['FR'] })).id;
+    const user = await makeUser(database.db, { role: 'partner_rep', partnerId: partnerC });
+    const { cookie, session } = await sessionCookieFor(database.db, user.id);
+    const repC = { cookie, csrf: session.csrfToken };
+    const customerId = (await makeCustomer(database.db, { country: 'FR' })).id;
+    const offeredAt = new Date(realNow - HOUR_MS);
+    // Two deadlines, 60 offers each: the pages must break ties on the deadline by id.
+    for (const hours of [30, 5]) {
+      const expiresAt = new Date(realNow + hours * HOUR_MS);
+      await insertPendingOffers(database.db, {
+        customerId,
+        partnerIds: [partnerC],
+        count: 60,
+        offeredAt,
+        expiresAt,
+      });
+    }
+    const expected = (
+      await database.db
+        .select({ id: offers.id })
+        .from(offers)
+        .where(eq(offers.partnerId, partnerC))
+        .orderBy(asc(offers.expiresAt), asc(offers.id))
+    ).map((o) => o.id);
+
+    const pages: { offers: { offerId: number }[]; total: number; next: string | null }[] = [];
+    let path = '/inbox';
+    for (;;) {
+      const answer = unwrap<Awaited<ReturnType<typeof InboxRoute.loader>>>(
+        await settle(() => routes.inbox.loader({ request: get(path, repC), params: {}, context: {} })),
+      );
+      expect(answer.status).toBe(200);
+      pages.push(answer.data);
+      if (!answer.data.next) break;
+      path = `/inbox?${new URLSearchParams({ after: answer.data.next }).toString()}`;
+      expect(pages.length).toBeLessThan(5);
+    }
+    expect(pages.map((page) => page.offers.length)).toEqual([50, 50, 20]);
+    expect(pages.every((page) => page.total === 120)).toBe(true);
+    expect(pages.flatMap((page) => page.offers.map((o) => o.offerId))).toEqual(expected);
+
+    // A broken page link shows the first page and says so.
+    const broken = unwrap<Awaited<ReturnType<typeof InboxRoute.loader>>>(
+      await settle(() =>
+        routes.inbox.loader({ request: get('/inbox?after=yesterday_1', repC), params: {}, context: {} }),
+      ),
+    );
+    expect(broken.data).toMatchObject({ badLink: true, paged: false, total: 120 });
+    expect(broken.data.offers.map((o) => o.offerId)).toEqual(expected.slice(0, 50));
   });
 
   it('explains why the partner got the lead, still without the customer', async () => {
