@@ -60,6 +60,10 @@ export async function startMailCapture(options: {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  // A sender that drops its connection mid-message (a worker killed while sending) must not
+  // take the capture, and the process hosting it, down: an SMTP server with no 'error'
+  // listener throws it.
+  server.on('error', (error: Error) => console.warn(`[mail capture] ${error.message}`));
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,

@@ -24,6 +24,7 @@ import {
   stopWorker,
   withoutExitHooks,
 } from './demo/support';
+import { surviveLostDatabaseConnections } from '../app/utils/connection-loss.server';
 import { workerEmailOptions } from '../app/utils/env.server';
 import { startDemoMailCapture } from './demo/mail-capture';
 import { startWorker } from './start-worker';
@@ -164,6 +165,9 @@ for (const signal of SIGNALS) {
     })();
   });
 }
+
+// The demo hosts a worker: a lost Postgres connection must not end it (connection-loss.server).
+surviveLostDatabaseConnections();
 
 try {
   await startup;

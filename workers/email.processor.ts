@@ -51,7 +51,7 @@ export function emailProcessor(context: EmailContext) {
         now: context.clock.now(),
       });
       if (composed.kind === 'skip') {
-        await markEmailSkipped(context.db, lease, composed.reason);
+        await settleRow(() => markEmailSkipped(context.db, lease, composed.reason));
         return 'skipped';
       }
       const rendered = renderEmail(composed.message);
@@ -59,10 +59,31 @@ export function emailProcessor(context: EmailContext) {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? EMAIL_ATTEMPTS);
-      await (lastTry ? markEmailFailed : markEmailRetry)(context.db, lease, message);
+      await settleRow(() => (lastTry ? markEmailFailed : markEmailRetry)(context.db, lease, message));
       throw error;
     }
-    await markEmailSent(context.db, lease, context.clock.now());
+    // The server has the message: losing this update to a dropped connection would leave the row
+    // `sending` until its lease ran out, and then send it again.
+    await settleRow(() => markEmailSent(context.db, lease, context.clock.now()));
     return 'sent';
   };
+}
+
+/** Waits between tries of a settling update: about 8 s in all, enough for a connection to come back. */
+const SETTLE_RETRY_MS = [100, 250, 500, 1000, 2000, 4000];
+
+/**
+ * A settling update is tried again when it fails (a Postgres connection terminated, a failover):
+ * each is conditional on the lease this sender holds, so a repeat changes nothing.
+ */
+async function settleRow(update: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await update();
+    } catch (error) {
+      const wait = SETTLE_RETRY_MS[attempt];
+      if (wait === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }

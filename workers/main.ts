@@ -1,5 +1,9 @@
 import { ConfigError, parseEnv, workerEmailOptions } from '../app/utils/env.server';
+import { surviveLostDatabaseConnections } from '../app/utils/connection-loss.server';
 import { startWorker } from './start-worker';
+
+// A Postgres connection lost at the wrong moment must not end the worker (see connection-loss.ts).
+surviveLostDatabaseConnections();
 
 /** `npm run worker`: one worker process. Run as many as you like, on as many machines. */
 try {

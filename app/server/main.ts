@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequestHandler, type ServerBuild } from '@remix-run/node';
+import { surviveLostDatabaseConnections } from '../utils/connection-loss.server';
 import { closeDatabase } from '../utils/db.server';
 import { ConfigError, parseEnv } from '../utils/env.server';
 import { closeImportQueue } from '../utils/import-queue.server';
@@ -24,6 +25,9 @@ import { listStaticFiles } from './static-files';
 // As remix-serve: the production build is served as production unless told otherwise. Nothing
 // imported above reads NODE_ENV when loaded; react-dom, inside the build, does.
 process.env.NODE_ENV ??= 'production';
+
+// A Postgres connection lost at the wrong moment must not end the server (connection-loss.server).
+surviveLostDatabaseConnections();
 
 /** Under the 10 s that the demo and `docker stop` wait before SIGKILL, with room for the close. */
 const SHUTDOWN_GRACE_MS = 5_000;
