@@ -10,15 +10,42 @@ export async function freshBenchDatabase(
   name: string,
 ): Promise<{ url: string; server: LocalService; serverUrl: string }> {
   const server = await ensurePostgres('.data/bench', 'postgres');
-  const serverUrl = server.url;
+  const url = await createBenchDatabase(server.url, name);
+  return { url, server, serverUrl: server.url };
+}
+
+/** Drops and recreates `name` on the server of `serverUrl`, migrated; returns its URL. */
+export async function createBenchDatabase(serverUrl: string, name: string): Promise<string> {
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateDatabase(url.toString());
-  return { url: url.toString(), server, serverUrl };
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabaseName(serverUrl, name);
+  await migrateDatabase(url);
+  return url;
+}
+
+/** Drops `name` on the server of `serverUrl` (a bench's own database, once measured). */
+export async function dropBenchDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function databaseExists(serverUrl: string, name: string): Promise<boolean> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;
+    return row !== undefined;
+  } finally {
+    await admin.end();
+  }
 }
 
 export function withDatabaseName(serverUrl: string, name: string): string {

@@ -8,12 +8,11 @@ import {
   type QueueStatus,
   type RoutingQueue,
 } from '../../app/models/routing-queue.server';
-import { checkInvariants } from '../../db/check-invariants';
 import { createDatabase } from '../../db/client';
 import { ensurePostgres } from '../../db/local-services';
 import * as schema from '../../db/schema';
-import { freshBenchDatabase, withDatabaseName } from './bench-database';
-import { generateQueueData, queueDataSizes, QUEUE_SEARCH_WORDS } from './queue-data';
+import { prepareQueueDatabase } from './queue-database';
+import { QUEUE_SEARCH_WORDS } from './queue-data';
 
 /**
  * `npm run bench:queue`: the channel managers' routing queue (app/models/routing-queue.server.ts)
@@ -32,42 +31,15 @@ const REUSE = process.env.BENCH_REUSE === '1';
 const CHECK = process.env.BENCH_CHECK_INVARIANTS !== '0';
 const DATABASE = 'baton_bench_queue';
 
-let url: string;
-if (REUSE) {
-  const server = await ensurePostgres('.data/bench', 'postgres');
-  url = withDatabaseName(server.url, DATABASE);
-} else {
-  url = (await freshBenchDatabase(DATABASE)).url;
-  const sizes = queueDataSizes(OPPORTUNITIES);
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  const buildStarted = performance.now();
-  await generateQueueData(admin, sizes);
-  const buildSeconds = (performance.now() - buildStarted) / 1000;
-  let invariants: string = 'skipped';
-  let checkSeconds = 0;
-  if (CHECK) {
-    const checkStarted = performance.now();
-    const violations = await checkInvariants(admin, { reconcilerPeriodMs: 30_000 });
-    checkSeconds = (performance.now() - checkStarted) / 1000;
-    for (const v of violations.slice(0, 20)) console.error(`invariant ${v.invariant}: ${v.detail}`);
-    invariants = violations.length === 0 ? 'hold' : `${violations.length} violations`;
-  }
-  // Index-only scans of the counts need an up-to-date visibility map, as autovacuum keeps it.
-  const vacuumStarted = performance.now();
-  await admin.unsafe('VACUUM ANALYZE');
-  const vacuumSeconds = (performance.now() - vacuumStarted) / 1000;
-  await admin.end();
-  console.log(
-    JSON.stringify({
-      bench: 'queue-data',
-      ...sizes,
-      build_s: round(buildSeconds),
-      invariants,
-      check_s: round(checkSeconds),
-      vacuum_analyze_s: round(vacuumSeconds),
-    }),
-  );
-}
+const server = await ensurePostgres('.data/bench', 'postgres');
+const { url, build } = await prepareQueueDatabase({
+  serverUrl: server.url,
+  name: DATABASE,
+  opportunities: OPPORTUNITIES,
+  reuse: REUSE,
+  check: CHECK,
+});
+if (build) console.log(JSON.stringify({ bench: 'queue-data', ...build }));
 
 const database = createDatabase(url, { max: 4 });
 const client = database.client;
@@ -283,3 +255,4 @@ if (EXPLAIN && slow.length > 0) {
 }
 
 await database.close();
+await server.stop();
