@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -119,8 +120,39 @@ function addressOf(server: Server, host: string | undefined): string {
   return `http://${name}:${port}`;
 }
 
+/**
+ * WEB_PROCESSES > 1: this process only forks that many servers, which share the port (node:cluster
+ * hands each connection to one of them), replaces one that dies, and on SIGTERM passes it on and
+ * exits 0 once every server has drained and stopped (Ctrl-C reaches them all by itself). Rendering a page is CPU,
+ * and one Node process uses one core.
+ */
+function superviseServers(count: number): void {
+  let stopping = false;
+  for (let i = 0; i < count; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`web server ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another`);
+    cluster.fork();
+  });
+  process.on('SIGTERM', () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  });
+  // Ctrl-C reaches every process of the terminal's group already: passing it on would be a
+  // second signal, which stops a server at once instead of letting it drain.
+  process.on('SIGINT', () => {
+    stopping = true;
+  });
+}
+
 try {
-  await start();
+  const processes = cluster.isPrimary ? parseEnv().WEB_PROCESSES : 1;
+  if (processes > 1) superviseServers(processes);
+  else await start();
 } catch (error) {
   console.error(error instanceof ConfigError || error instanceof StartError ? error.message : error);
   process.exit(1);

@@ -18,6 +18,8 @@ const int = (min: number, max: number) =>
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(1, 65535).default(3000),
+  /** Web server processes sharing PORT (node:cluster): one per core the web may use. */
+  WEB_PROCESSES: int(1, 64).default(1),
   /** The address the web server listens on; every interface when unset. */
   HOST: z.preprocess(
     (value) => (value === '' ? undefined : value),

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
@@ -40,7 +40,7 @@ interface WebServer {
 }
 
 /** The server as production runs it; HOST set so the address it prints is checked too. */
-async function startWebServer(): Promise<WebServer> {
+async function startWebServer(extraEnv: Record<string, string> = {}): Promise<WebServer> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'app', 'server', 'main.ts')], {
     cwd: root,
@@ -53,6 +53,7 @@ async function startWebServer(): Promise<WebServer> {
       REDIS_PREFIX: redisPrefix,
       NODE_ENV: 'production',
       APP_SECRET,
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -191,6 +192,43 @@ function clientFiles(prefix: string, extension: string): string[] {
 describe('the server', () => {
   it('prints where it listens, from HOST and PORT', () => {
     expect(server.log()).toMatch(new RegExp(`^listening on http://127\\.0\\.0\\.1:${server.port}$`, 'm'));
+  });
+});
+
+describe('several server processes (WEB_PROCESSES)', () => {
+  it('share the port, replace one that dies, and all stop on SIGTERM with exit 0', async () => {
+    const several = await startWebServer({ WEB_PROCESSES: '2' });
+    try {
+      await eventually(
+        async () => (several.log().match(/^listening on /gm) ?? []).length === 2,
+        30_000,
+        'both servers to listen',
+      );
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => call(several.port, 'GET', '/sign-in')),
+      );
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+
+      // The servers are the supervisor's children: kill one, and another takes its place.
+      const children = execFileSync('pgrep', ['-P', String(several.child.pid)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map(Number);
+      expect(children).toHaveLength(2);
+      process.kill(children[0]!, 'SIGKILL');
+      await eventually(
+        async () => (several.log().match(/^listening on /gm) ?? []).length === 3,
+        30_000,
+        'a replacement server to listen',
+      );
+      expect(several.log()).toMatch(/exited \(SIGKILL\); starting another/);
+      expect((await call(several.port, 'GET', '/sign-in')).status).toBe(200);
+
+      several.child.kill('SIGTERM');
+      expect(await several.exited).toBe(0);
+    } finally {
+      await stopWebServer(several);
+    }
   });
 });
 
