@@ -36,7 +36,7 @@ export const envSchema = z.object({
     .regex(/^\{[a-z0-9-]+\}$/, 'must look like {baton}')
     .default('{baton}'),
   RECONCILE_EVERY_MS: int(1000, 3_600_000).default(30_000),
-  WORKER_CONCURRENCY: int(1, 500).default(32),
+  WORKER_CONCURRENCY: int(1, 500).default(8),
   /** How long a killed worker's jobs wait before another worker takes them over. */
   WORKER_STALLED_MS: int(1000, 600_000).default(30_000),
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('baton-demo'),

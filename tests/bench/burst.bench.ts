@@ -23,7 +23,7 @@ try {
     burst: BURST,
     partners: Number(process.env.BENCH_PARTNERS ?? 10_000),
     workers: Number(process.env.BENCH_WORKERS ?? 2),
-    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
+    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
     timeoutS: Number(process.env.BENCH_TIMEOUT_S ?? 300),
     reconcileEveryMs: Number(process.env.BENCH_RECONCILE_EVERY_MS ?? 30_000),
     leadMs: Number(process.env.BENCH_LEAD_MS ?? 15_000 + BURST * 0.15),
