@@ -11,6 +11,7 @@ import {
 } from '../../db/schema';
 import { rawSql } from '../domain/sql.server';
 import { LEAD_STATUSES } from './leads.server';
+import { containsPattern } from './like-pattern';
 
 export const CAMPAIGNS_SHOWN = 200;
 
@@ -192,7 +193,7 @@ export const CUSTOMER_MATCHES_SHOWN = 20;
 /** Customers to add as target accounts: a name fragment, live records only, not yet added. */
 export async function searchCustomersToTarget(db: Database, campaignId: number, query: string) {
   if (query === '') return [];
-  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = containsPattern(query);
   const rows = await db
     .select({
       customerId: customers.id,

@@ -5,6 +5,7 @@ import { typedDomainKey } from '../domain/customers/keys.server';
 import { ownerLabel } from '../domain/customers/owner-label';
 import { customerVisibleWhere, HELD_LEAD_STATUSES } from '../domain/customers/visibility.server';
 import type { PartnerScope } from '../domain/offers/lifecycle.server';
+import { containsPattern } from './like-pattern';
 
 /** Rows per page; "Next" carries the last row's id, never an offset. */
 export const CUSTOMERS_PER_PAGE = 50;
@@ -23,7 +24,7 @@ export async function listCustomers(
 ) {
   const owner = aliasedTable(partners, 'owner');
   const query = input.query.trim();
-  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = containsPattern(query);
   const rows = await db
     .select({
       id: customers.id,
@@ -150,7 +151,7 @@ export function contactViewsOf(db: Database, customerId: number) {
 
 /** Live records whose name contains `query` (vendor staff): the merge page's search. */
 export function searchLiveCustomers(db: Database, query: string, exceptId: number) {
-  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = containsPattern(query);
   const owner = aliasedTable(partners, 'owner');
   return db
     .select({

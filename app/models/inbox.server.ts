@@ -3,7 +3,7 @@ import type { Database } from '../../db/client';
 import { campaigns, offers, opportunities } from '../../db/schema';
 import { valueBand } from '../domain/money';
 import type { ScoreBreakdown } from '../domain/routing/scoring';
-import { cursorTime, timeCursorOf } from './routing-queue.server';
+import { cursorTime, timeCursorOf } from './keyset-cursor.server';
 
 /** Offers per inbox page; the "next" link carries the last one's (deadline, id), never an offset. */
 export const INBOX_PAGE_SIZE = 50;

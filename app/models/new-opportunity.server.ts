@@ -2,6 +2,7 @@ import { asc, eq, ilike, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { campaigns, customers, REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../db/schema';
+import { containsPattern } from './like-pattern';
 
 export const CUSTOMERS_SHOWN = 50;
 
@@ -9,7 +10,7 @@ export const CUSTOMERS_SHOWN = 50;
 
 /** Customers whose name contains `query`, by name; the picker's options. */
 export async function searchCustomers(db: Database, query: string) {
-  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = containsPattern(query);
   return db
     .select({
       id: customers.id,

@@ -1,13 +1,16 @@
 import { and, type AnyColumn, asc, desc, eq, exists, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { campaigns, customers, offers, opportunities, opportunityEvents, partners } from '../../db/schema';
+import { customers, offers, opportunities, opportunityEvents, partners } from '../../db/schema';
 import { HOUR_MS } from '../domain/clock';
+import { cursorTime, MAX_SERIAL_ID, parseTimeCursor, timeCursorOf } from './keyset-cursor.server';
+import { containsPattern } from './like-pattern';
+import { EXPIRING_SOON_HOURS, getQueueCounts } from './queue-counts.server';
+
+export { EXPIRING_SOON_HOURS };
 
 /** Rows per page of every list; the "Next" link carries the last row's keyset cursor, never an offset. */
 export const QUEUE_PAGE_SIZE = 50;
-/** Matches the last default reminder: an offer this close to its deadline needs watching. */
-export const EXPIRING_SOON_HOURS = 4;
 /** How far back "recent declines and expiries" reach. */
 export const RECENT_ENDINGS_DAYS = 7;
 
@@ -17,33 +20,22 @@ export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 const blankToUndefined = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
-/** A timestamp to the microsecond, as Postgres prints it for the cursor, then the row id. */
-const TIME_CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)_(\d{1,10})$/;
 const ID_CURSOR = /^\d{1,10}$/;
-const MAX_ID = 2_147_483_647;
 
 export type QueueCursor = { at: string; id: number } | { id: number };
 
 function parseCursor(status: QueueStatus, raw: string): QueueCursor | null {
   if (status === 'unroutable') {
     const id = ID_CURSOR.test(raw) ? Number(raw) : NaN;
-    return id >= 1 && id <= MAX_ID ? { id } : null;
+    return id >= 1 && id <= MAX_SERIAL_ID ? { id } : null;
   }
   return parseTimeCursor(raw);
-}
-
-/** `<timestamp to the µs>_<id>`, the cursor of a list ordered by a time and then an id. */
-export function parseTimeCursor(raw: string): { at: string; id: number } | null {
-  const match = TIME_CURSOR.exec(raw);
-  if (!match || Number.isNaN(Date.parse(match[1]!))) return null;
-  const id = Number(match[2]);
-  return id >= 1 && id <= MAX_ID ? { at: match[1]!, id } : null;
 }
 
 const optionalId = (message: string) =>
   z.preprocess(
     blankToUndefined,
-    z.coerce.number({ error: message }).int(message).min(1, message).max(MAX_ID, message).optional(),
+    z.coerce.number({ error: message }).int(message).min(1, message).max(MAX_SERIAL_ID, message).optional(),
   );
 
 /**
@@ -93,7 +85,7 @@ export const queueQuerySchema = z
     const { partner: typedPartner, ...rest } = query;
     const partnerNumber = typedPartner !== undefined && /^#?\d{1,10}$/.test(typedPartner);
     const partnerId = partnerNumber ? Number(typedPartner.replace('#', '')) : NaN;
-    if (partnerNumber && !(partnerId >= 1 && partnerId <= MAX_ID)) {
+    if (partnerNumber && !(partnerId >= 1 && partnerId <= MAX_SERIAL_ID)) {
       ctx.addIssue({
         code: 'custom',
         path: ['partner'],
@@ -113,60 +105,6 @@ export const queueQuerySchema = z
 export type QueueQuery = z.output<typeof queueQuerySchema>;
 
 /**
- * The campaigns the filter form offers. Partners are typed, not listed: at 10,000 partners a
- * list would put every name into every page (hundreds of KB) and cost more than the queue itself.
- */
-export async function getQueueFilterOptions(db: Database) {
-  const campaignOptions = await db
-    .select({ id: campaigns.id, name: campaigns.name })
-    .from(campaigns)
-    .orderBy(asc(campaigns.name), asc(campaigns.id));
-  return { campaigns: campaignOptions };
-}
-
-export type PartnerChoice =
-  { ok: true; partner: { id: number; name: string } } | { ok: false; message: string };
-
-/** How many look-alike names a "be more specific" message lists. */
-const PARTNER_SUGGESTIONS = 5;
-
-/**
- * The partner a manager typed: its number (`123` or `#123`, as links from other pages give it)
- * or its name, whole or in part and in any case. A part of a name must match exactly one
- * partner unless one partner has exactly that name.
- */
-export async function resolvePartner(db: Database, typed: string): Promise<PartnerChoice> {
-  const text = typed.trim();
-  if (/^#?\d{1,10}$/.test(text)) {
-    const id = Number(text.replace('#', ''));
-    const [partner] =
-      id >= 1 && id <= MAX_ID
-        ? await db.select({ id: partners.id, name: partners.name }).from(partners).where(eq(partners.id, id))
-        : [];
-    return partner ? { ok: true, partner } : { ok: false, message: `There is no partner number ${id}.` };
-  }
-  const matches = await db
-    .select({ id: partners.id, name: partners.name })
-    .from(partners)
-    .where(ilike(partners.name, likePattern(text)))
-    .orderBy(sql`lower(${partners.name}) = lower(${text}) desc`, asc(partners.name), asc(partners.id))
-    .limit(PARTNER_SUGGESTIONS + 1);
-  const exact = matches.filter((p) => p.name.toLowerCase() === text.toLowerCase());
-  if (exact.length === 1 || (matches.length === 1 && exact.length === 0)) {
-    return { ok: true, partner: exact[0] ?? matches[0]! };
-  }
-  if (matches.length === 0) return { ok: false, message: `No partner’s name contains “${text}”.` };
-  const shown = matches.slice(0, PARTNER_SUGGESTIONS).map((p) => `${p.name} (#${p.id})`);
-  const more = matches.length > PARTNER_SUGGESTIONS ? ', …' : '';
-  return {
-    ok: false,
-    message: `Several partners match “${text}”: ${shown.join(', ')}${more}. Type more of the name or the number.`,
-  };
-}
-
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/**
  * Conditions on the opportunity shared by every list. The search matches the lead's number, its
  * need, or its customer's name; the name is only compared, never selected.
  */
@@ -176,7 +114,7 @@ function opportunityConditions(query: QueueQuery, use: 'find' | 'test' = 'find')
   if (query.productLine) conditions.push(eq(opportunities.productLine, query.productLine));
   if (query.campaign) conditions.push(eq(opportunities.campaignId, query.campaign));
   if (query.q) {
-    const pattern = likePattern(query.q);
+    const pattern = containsPattern(query.q);
     const number = /^#?\d{1,10}$/.test(query.q) ? Number(query.q.replace('#', '')) : NaN;
     // The matching customers are found once, through customers_name_trgm_idx, and each lead is
     // compared by customer_id: with an EXISTS per lead inside the OR, the planner could only walk
@@ -191,18 +129,11 @@ function opportunityConditions(query: QueueQuery, use: 'find' | 'test' = 'find')
         ? sql`${opportunities.customerId} = any(array(${matchingCustomers}))`
         : sql`${opportunities.customerId} in (${matchingCustomers})`;
     const matches = [ilike(opportunities.need, pattern), customerMatches];
-    if (number >= 1 && number <= MAX_ID) matches.unshift(eq(opportunities.id, number));
+    if (number >= 1 && number <= MAX_SERIAL_ID) matches.unshift(eq(opportunities.id, number));
     conditions.push(or(...matches)!);
   }
   return conditions;
 }
-
-/** The cursor form of a timestamp: UTC to the microsecond, so that no row is skipped or repeated. */
-export const cursorTime = (column: typeof offers.expiresAt | typeof opportunityEvents.at) =>
-  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-export const timeCursorOf = (row: { cursorAt: string; cursorId: number }) =>
-  `${row.cursorAt}_${row.cursorId}`;
 
 function page<T extends object>(rows: T[], cursorOf: (row: T) => string) {
   const shown = rows.slice(0, QUEUE_PAGE_SIZE);
@@ -610,58 +541,6 @@ async function endingsPage(tx: Tx, query: QueueQuery, now: Date, { walk, fewMatc
     },
   });
   return page(rows, timeCursorOf);
-}
-
-/** How old the queue's headline counts may be: see `getQueueCounts`. */
-export const QUEUE_COUNTS_MAX_AGE_MS = 5_000;
-
-export type QueueCounts = { pending: number; expiringSoon: number; unroutable: number; accepted: number };
-
-async function countQueue(db: Database, now: Date): Promise<QueueCounts> {
-  const expiringBy = new Date(now.getTime() + EXPIRING_SOON_HOURS * HOUR_MS);
-  return db.transaction(
-    async (tx) => {
-      // A parallel plan spends more starting its workers than it saves on these index-only scans.
-      await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
-      const [row] = await tx
-        .select({
-          pending: sql<number>`(select count(*)::int from ${offers} where ${offerIsPending})`,
-          // Includes offers already past their deadline that the timer has not yet expired.
-          expiringSoon: sql<number>`(select count(*)::int from ${offers} where ${offerIsPending} and ${lte(offers.expiresAt, expiringBy)})`,
-          unroutable: sql<number>`(select count(*)::int from ${opportunities} where ${opportunities.status} = 'unroutable')`,
-          accepted: sql<number>`(select count(*)::int from ${opportunities} where ${opportunities.status} = 'accepted')`,
-        })
-        .from(sql`(select 1) as one`);
-      return row!;
-    },
-    { isolationLevel: 'repeatable read', accessMode: 'read only' },
-  );
-}
-
-type CountsEntry = { at: number; counts: Promise<QueueCounts> };
-const countsByDatabase = new WeakMap<Database, CountsEntry>();
-
-/**
- * The headline counts (pending, expiring soon, unroutable, accepted), exact as of at most
- * `maxAgeMs` ago. Counting 200,000 pending offers takes 10–20 ms whatever the index, and every
- * manager's page and every refresh shows the same four numbers, so one count per process is
- * shared by every request within `maxAgeMs` (also while it is still running). The lists beside
- * them are always read fresh; a count can lag a list by those few seconds.
- */
-export function getQueueCounts(
-  db: Database,
-  now: Date,
-  maxAgeMs: number = QUEUE_COUNTS_MAX_AGE_MS,
-): Promise<QueueCounts> {
-  const cached = countsByDatabase.get(db);
-  if (cached && maxAgeMs > 0 && Math.abs(now.getTime() - cached.at) < maxAgeMs) return cached.counts;
-  const entry: CountsEntry = { at: now.getTime(), counts: countQueue(db, now) };
-  countsByDatabase.set(db, entry);
-  // A failed count is not kept: the next request counts again.
-  entry.counts.catch(() => {
-    if (countsByDatabase.get(db) === entry) countsByDatabase.delete(db);
-  });
-  return entry.counts;
 }
 
 export interface RoutingQueueOptions extends QueueOptions {

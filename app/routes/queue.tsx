@@ -8,15 +8,14 @@ import { declineReasonLabel, unroutableReasonLabel } from '../domain/offers/reas
 import { systemClock } from '../domain/clock';
 import {
   EXPIRING_SOON_HOURS,
-  getQueueFilterOptions,
   getRoutingQueue,
-  resolvePartner,
   QUEUE_PAGE_SIZE,
   queueQuerySchema,
   RECENT_ENDINGS_DAYS,
   type QueueQuery,
   type QueueStatus,
 } from '../models/routing-queue.server';
+import { getQueueFilterOptions, resolvePartner } from '../models/queue-filter-options.server';
 import managerStylesUrl from '../styles/manager.css?url';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';

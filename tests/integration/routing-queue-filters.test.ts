@@ -2,7 +2,6 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOUR_MS } from '../../app/domain/clock';
 import {
-  getQueueCounts,
   getRoutingQueue,
   QUEUE_FEW_MATCHES,
   QUEUE_PAGE_SIZE,
@@ -10,6 +9,7 @@ import {
   type QueueStatus,
   type RoutingQueue,
 } from '../../app/models/routing-queue.server';
+import { getQueueCounts } from '../../app/models/queue-counts.server';
 import type * as QueueRoute from '../../app/routes/queue';
 import { campaigns, offers, opportunities, opportunityEvents } from '../../db/schema';
 import { makeUser, sessionCookieFor, unwrap } from '../support/auth-fixtures';
