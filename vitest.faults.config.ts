@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/faults/**/*.faults.ts'],
-    globalSetup: ['tests/support/global-setup.ts', 'tests/faults/support/build-web.ts'],
+    globalSetup: ['tests/support/global-setup.ts', 'tests/support/build-web.ts'],
     testTimeout: 300_000,
     hookTimeout: 180_000,
     pool: 'forks',

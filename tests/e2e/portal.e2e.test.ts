@@ -1,10 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../app/domain/clock';
 import { composeEmail } from '../../app/domain/notifications/compose.server';
@@ -14,21 +14,20 @@ import { freePort, waitForPort } from '../../db/local-services';
 import { campaignPartners, campaigns, contacts, notifications, offers, users } from '../../db/schema';
 import { makeUser, TEST_PASSWORD } from '../support/auth-fixtures';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
+import { launchBrowser } from '../support/browser';
 import { RecordingTimers } from '../support/recording-timers';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../support/test-database';
 
 /**
- * The portal in a real browser: the production build under `npm start`'s server, Debian's Chromium
+ * The portal in a real browser: the production build under `npm start`'s server, Chromium (see tests/support/browser.ts)
  * driven by playwright-core, a scene seeded through the real routing loop. Also runs axe-core
  * on the main pages and saves their screenshots under docs/screenshots/.
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const serverBuild = path.join(root, 'build', 'server', 'index.js');
 const webServer = path.join(root, 'app', 'server', 'main.ts');
 const axeScript = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
 const screenshots = path.join(root, 'docs', 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VIEWPORT = { width: 1280, height: 800 };
 /** Production refuses to start without a secret for the links in email. */
 const E2E_SECRET = 'e2e-only-secret-for-signing-email-links';
@@ -56,17 +55,10 @@ const scene = {
 };
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  }
   database = await createTestDatabase();
   redisPrefix = testRedisPrefix();
   await seedScene();
 
-  if (!existsSync(serverBuild)) {
-    const build = spawnSync('npx', ['remix', 'vite:build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npx remix vite:build failed');
-  }
   const port = await freePort();
   baseUrl = `http://localhost:${port}`;
   server = spawn(process.execPath, ['--import', 'tsx', webServer], {
@@ -93,17 +85,7 @@ beforeAll(async () => {
   exited.catch(() => {});
   await Promise.race([waitForPort(port, 30_000), exited]);
 
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ({ browser } = await launchBrowser());
   mkdirSync(screenshots, { recursive: true });
 });
 

@@ -1,5 +1,5 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -82,10 +82,6 @@ async function stopWebServer(web: WebServer | undefined) {
 beforeAll(async () => {
   database = await createTestDatabase();
   redisPrefix = testRedisPrefix();
-  if (!existsSync(path.join(root, 'build', 'server', 'index.js'))) {
-    const build = spawnSync('npx', ['remix', 'vite:build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npx remix vite:build failed');
-  }
   const user = await makeUser(database.db, { role: 'channel_manager' });
   const { token, session } = await sessionCookieFor(database.db, user.id);
   // The server runs in production, where the session cookie is __Host- prefixed.

@@ -17,9 +17,11 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const services: LocalService[] = [];
-  const pg = await ensurePostgres('.data/test', 'postgres');
+  // A run started by a test of the test command itself keeps its services apart from ours.
+  const dataRoot = process.env.BATON_TEST_DATA_DIR ?? '.data/test';
+  const pg = await ensurePostgres(dataRoot, 'postgres');
   services.push(pg);
-  const redis = await ensureRedis('.data/test');
+  const redis = await ensureRedis(dataRoot);
   services.push(redis);
 
   const template = `baton_tpl_${process.pid}`;

