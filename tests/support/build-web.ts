@@ -12,7 +12,11 @@ const SOURCES = ['app', 'public', 'vite.config.ts', 'package-lock.json', 'tsconf
  * building at the same moment into the same folder. A build older than its sources is built
  * again, so a test never passes on yesterday's code.
  */
-export default function buildWebIfStale(root = process.cwd()) {
+export default function setup() {
+  buildWebIfStale(process.cwd());
+}
+
+export function buildWebIfStale(root: string) {
   const serverBuild = path.join(root, 'build', 'server', 'index.js');
   if (
     existsSync(serverBuild) &&
