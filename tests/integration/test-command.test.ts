@@ -16,7 +16,7 @@ const dataDir = path.join(root, '.data', 'test-command');
 const fixtures = 'tests/fixtures/exit-code';
 
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  const env = { ...process.env, BATON_TEST_DATA_DIR: dataDir, CI: 'true', NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, BATON_TEST_DATA_DIR: dataDir, CI: 'true', NO_COLOR: '1' };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   // Vitest marks its workers; a child run must not think it is one of ours.
