@@ -17,6 +17,11 @@ export const toDate = (value: unknown): Date => (value instanceof Date ? value :
 export const toDateOrNull = (value: unknown): Date | null =>
   value === null || value === undefined ? null : toDate(value);
 
+/** A `row_to_json` column: postgres.js hands JSON back parsed or as text, depending on the type. */
+export function parseJson<T>(value: unknown): T | null {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T | null;
+}
+
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
 /** One transaction on the raw client, replayed when Postgres aborts it for a deadlock. */

@@ -9,8 +9,8 @@ import {
   partners,
   users,
 } from '../../db/schema';
-import { HOUR_MS } from '../domain/clock';
-import { loadRoutingContext } from '../domain/routing/route-opportunity.server';
+import { windowMs } from '../domain/offers/deadline';
+import { loadRoutingContext } from '../domain/routing/routing-context.server';
 import { explainBreakdown, rankCandidates, type ScoreBreakdown } from '../domain/routing/scoring';
 
 export const RUNNERS_UP_SHOWN = 5;
@@ -81,7 +81,7 @@ export async function getOpportunityPage(db: Database, opportunityId: number, no
   const ranked = rankCandidates(
     context.candidates,
     context.settings.weights,
-    context.settings.windowHours * HOUR_MS,
+    windowMs(context.settings),
     context.preference,
   );
   const relationshipPartners = await partnersWorkingWith(db, head.opportunity.customerId, opportunityId);

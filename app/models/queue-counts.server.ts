@@ -1,10 +1,10 @@
 import { lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { offers, opportunities } from '../../db/schema';
-import { HOUR_MS } from '../domain/clock';
+import { expiringSoonBy } from '../domain/offers/deadline';
 
-/** Matches the last default reminder: an offer this close to its deadline needs watching. */
-export const EXPIRING_SOON_HOURS = 4;
+// Until every page imports it from the domain.
+export { EXPIRING_SOON_HOURS } from '../domain/offers/deadline';
 
 /** How old the queue's headline counts may be: see `getQueueCounts`. */
 export const QUEUE_COUNTS_MAX_AGE_MS = 5_000;
@@ -12,7 +12,7 @@ export const QUEUE_COUNTS_MAX_AGE_MS = 5_000;
 export type QueueCounts = { pending: number; expiringSoon: number; unroutable: number; accepted: number };
 
 async function countQueue(db: Database, now: Date): Promise<QueueCounts> {
-  const expiringBy = new Date(now.getTime() + EXPIRING_SOON_HOURS * HOUR_MS);
+  const expiringBy = expiringSoonBy(now);
   return db.transaction(
     async (tx) => {
       // A parallel plan spends more starting its workers than it saves on these index-only scans.

@@ -5,7 +5,8 @@ import { customers, offers, opportunities, opportunityEvents, partners } from '.
 import { HOUR_MS } from '../domain/clock';
 import { cursorTime, MAX_SERIAL_ID, parseTimeCursor, timeCursorOf } from './keyset-cursor.server';
 import { containsPattern } from './like-pattern';
-import { EXPIRING_SOON_HOURS, getQueueCounts } from './queue-counts.server';
+import { getQueueCounts } from './queue-counts.server';
+import { EXPIRING_SOON_HOURS, expiringSoonBy } from '../domain/offers/deadline';
 
 export { EXPIRING_SOON_HOURS };
 
@@ -567,7 +568,7 @@ export async function getRoutingQueue(
     throw new Error('getRoutingQueue: resolve the partner name to an id (resolvePartner) first');
   }
   const walk = Math.max(1, Math.floor(options.walk ?? QUEUE_WALK));
-  const expiringBy = new Date(now.getTime() + EXPIRING_SOON_HOURS * HOUR_MS);
+  const expiringBy = expiringSoonBy(now);
   const shows = (status: QueueStatus) =>
     query !== null && (query.status === undefined || query.status === status);
   const counts = getQueueCounts(db, now, options.countsMaxAgeMs);

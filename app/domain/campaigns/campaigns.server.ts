@@ -4,7 +4,7 @@ import { campaignAccounts, campaignPartners, campaigns, customers, partners } fr
 import type { Clock } from '../clock';
 import { DomainError, invalidInput, notFound } from '../errors';
 import type { PartnerScope } from '../offers/lifecycle.server';
-import { recordNotifications } from '../records.server';
+import { recordNotifications } from '../side-effects.server';
 import { rawSql } from '../sql.server';
 import { inTransaction } from '../transaction.server';
 import type { CampaignInput } from './campaign-form';

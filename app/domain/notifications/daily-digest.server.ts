@@ -1,9 +1,9 @@
 import type { Database } from '../../../db/client';
 import { HOUR_MS } from '../clock';
+import { EXPIRING_SOON_HOURS } from '../offers/deadline';
 import { iso, rawSql } from '../sql.server';
 
 /** Matches the routing queue's "expiring soon". */
-const EXPIRING_SOON_HOURS = 4;
 
 /**
  * One digest email row per active channel manager for the UTC day of `now`, with the queue's

@@ -1,4 +1,5 @@
 import type { Database } from '../../../db/client';
+import { sideEffects } from '../side-effects.server';
 import { iso, rawSql, withDeadlockRetry } from '../sql.server';
 
 export interface ExpiredOffer {
@@ -8,11 +9,11 @@ export interface ExpiredOffer {
 }
 
 /**
- * Every deadline that has passed, up to `limit` offers, in one statement: the same rows as
- * `expireOffer` writes for each (the offer expired, its opportunity back to waiting, the
- * partner's counters, an 'expired' event with `lateMs`, an 'offer_expired' notification), but
+ * Every deadline that has passed, up to `limit` offers, in one statement: for each, the offer
+ * expired, its opportunity back to waiting and the side effects of an expiry (side-effects.server.ts:
+ * the partner's counters, an 'expired' event with `lateMs`, an 'offer_expired' notification), in
  * one round trip and one commit for the lot, and each partner's row updated once with its count
- * instead of once per offer. A burst of offers sharing one deadline would otherwise queue on
+ * instead of once per offer. `expireOffer` is this with one offer. A burst of offers sharing one deadline would otherwise queue on
  * the busiest partners' rows one expiry at a time.
  *
  * `FOR UPDATE SKIP LOCKED` lets several workers split a burst: each takes the due offers no one
@@ -37,8 +38,9 @@ export async function expireDueOffers(
     throw new RangeError(`limit must be a whole number ≥ 1, not ${limit}`);
   const at = iso(now);
   const including = options.including ?? null;
+  const sql = rawSql(db);
   const rows = await withDeadlockRetry(
-    () => rawSql(db)`
+    () => sql`
     WITH own AS (
       SELECT id FROM offers
       WHERE id = ${including}::int AND status = 'pending' AND expires_at <= ${at}::timestamptz
@@ -52,42 +54,18 @@ export async function expireDueOffers(
       FOR UPDATE SKIP LOCKED
     ), due AS (
       SELECT id FROM own UNION ALL SELECT id FROM others
-    ), offer AS (
+    ), moved AS (
       UPDATE offers f SET status = 'expired'
       FROM due WHERE f.id = due.id AND f.status = 'pending'
-      RETURNING f.id, f.opportunity_id, f.partner_id, f.expires_at
+      RETURNING f.id AS offer_id, f.opportunity_id, f.partner_id, f.expires_at
     ), opportunity AS (
       UPDATE opportunities o SET status = 'new', updated_at = ${at}::timestamptz
-      FROM offer WHERE o.id = offer.opportunity_id
-    ), expired_per_partner AS (
-      SELECT partner_id, count(*)::int AS n FROM offer GROUP BY partner_id
-    ), locked AS (
-      -- In id order, as routeBatch locks them, so that concurrent batches sharing partners
-      -- queue behind each other instead of deadlocking.
-      SELECT id FROM partners WHERE id IN (SELECT partner_id FROM expired_per_partner)
-      ORDER BY id FOR NO KEY UPDATE
-    ), partner AS (
-      UPDATE partners p SET open_load = p.open_load - e.n, offers_expired = p.offers_expired + e.n
-      FROM expired_per_partner e
-      WHERE p.id = e.partner_id AND p.id IN (SELECT id FROM locked)
-    ), event AS (
-      -- lateMs: how long after the deadline the expiry ran, the figure the deadline goal is about.
-      INSERT INTO opportunity_events (opportunity_id, offer_id, partner_id, kind, detail, at)
-      SELECT opportunity_id, id, partner_id, 'expired',
-             jsonb_build_object('expiresAt', expires_at,
-               'lateMs', round(extract(epoch FROM ${at}::timestamptz - expires_at) * 1000)),
-             ${at}::timestamptz
-      FROM offer
-    ), notification AS (
-      INSERT INTO notifications (kind, audience, partner_id, opportunity_id, offer_id, dedupe_key, created_at)
-      SELECT 'offer_expired', 'partner', partner_id, opportunity_id, id, 'offer-expired-' || id, ${at}::timestamptz
-      FROM offer
-      ON CONFLICT (dedupe_key) DO NOTHING
-    )
-    SELECT id, opportunity_id, partner_id FROM offer ORDER BY id`,
+      FROM moved WHERE o.id = moved.opportunity_id
+    ) ${sideEffects(sql, 'expired', { at, actorUserId: null })}
+    SELECT offer_id, opportunity_id, partner_id FROM moved ORDER BY offer_id`,
   );
   return rows.map((row) => ({
-    offerId: row.id as number,
+    offerId: row.offer_id as number,
     opportunityId: row.opportunity_id as number,
     partnerId: row.partner_id as number,
   }));

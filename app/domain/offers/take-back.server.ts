@@ -1,11 +1,9 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../db/client';
-import { offers, opportunities, partners } from '../../../db/schema';
 import type { Clock } from '../clock';
 import { DomainError, invalidInput, notFound } from '../errors';
-import { recordEvent } from '../records.server';
-import { inTransaction } from '../transaction.server';
+import { sideEffects } from '../side-effects.server';
+import { iso, parseJson, rawSql, withDeadlockRetry } from '../sql.server';
 
 /** A lead can be taken back while its partner is still working it; won and lost are history. */
 export const TAKE_BACK_STATUSES = ['accepted', 'contacted', 'proposal'] as const;
@@ -38,66 +36,44 @@ export interface TakeBackInput {
 export async function takeLeadBack(db: Database, input: TakeBackInput, clock: Clock) {
   const reason = takeBackReasonSchema.safeParse(input.reason);
   if (!reason.success) throw invalidInput('reason', reason.error.issues[0]!.message);
-  return inTransaction(db, async (tx) => {
-    const now = clock.now();
-    const [current] = await tx
-      .select({ status: opportunities.status, partnerId: opportunities.acceptedPartnerId })
-      .from(opportunities)
-      .where(eq(opportunities.id, input.opportunityId))
-      .for('update');
-    if (!current) throw notFound('Opportunity', input.opportunityId);
-    const partnerId = current.partnerId;
-    const open = (TAKE_BACK_STATUSES as readonly string[]).includes(current.status);
-    if (!open || partnerId === null) {
-      throw new DomainError(
-        'opportunity_not_routable',
-        `Lead #${input.opportunityId} is ${current.status}; only a lead a partner is working (accepted, contacted or proposal) can be taken back.`,
-      );
-    }
-    if (input.expectedPartnerId !== undefined && input.expectedPartnerId !== partnerId) {
-      throw new DomainError(
-        'opportunity_not_routable',
-        'Another partner holds this lead now; reload the page before taking it back.',
-      );
-    }
-    const [updated] = await tx
-      .update(opportunities)
-      .set({ status: 'new', acceptedPartnerId: null, updatedAt: now })
-      .where(
-        and(
-          eq(opportunities.id, input.opportunityId),
-          eq(opportunities.acceptedPartnerId, partnerId),
-          inArray(opportunities.status, [...TAKE_BACK_STATUSES]),
-        ),
-      )
-      .returning({ id: opportunities.id });
-    if (!updated) throw new Error(`opportunity ${input.opportunityId} changed under its row lock`);
-    // An open lead holds one unit of the partner's capacity (see partners.open_load).
-    await tx
-      .update(partners)
-      .set({ openLoad: sql`${partners.openLoad} - 1` })
-      .where(eq(partners.id, partnerId));
-    const [acceptedOffer] = await tx
-      .select({ id: offers.id })
-      .from(offers)
-      .where(
-        and(
-          eq(offers.opportunityId, input.opportunityId),
-          eq(offers.partnerId, partnerId),
-          eq(offers.status, 'accepted'),
-        ),
-      )
-      .orderBy(desc(offers.id))
-      .limit(1);
-    await recordEvent(tx, {
-      opportunityId: input.opportunityId,
-      kind: 'lead_taken_back',
-      at: now,
-      offerId: acceptedOffer?.id ?? null,
-      partnerId,
+  const at = iso(clock.now());
+  const sql = rawSql(db);
+  const expected = input.expectedPartnerId ?? null;
+  // `current` locks the lead, so the stage the event records is the one it was taken back from.
+  const [row] = await withDeadlockRetry(
+    () => sql`
+    WITH current AS (
+      SELECT id, status, accepted_partner_id FROM opportunities WHERE id = ${input.opportunityId} FOR UPDATE
+    ), moved AS (
+      UPDATE opportunities o SET status = 'new', accepted_partner_id = NULL, updated_at = ${at}::timestamptz
+      FROM current c
+      WHERE o.id = c.id AND c.accepted_partner_id IS NOT NULL AND c.status = ANY(${[...TAKE_BACK_STATUSES]}::text[])
+        AND (${expected}::int IS NULL OR c.accepted_partner_id = ${expected}::int)
+      RETURNING o.id AS opportunity_id, c.accepted_partner_id AS partner_id, c.status AS stage,
+        (SELECT f.id FROM offers f
+          WHERE f.opportunity_id = o.id AND f.partner_id = c.accepted_partner_id AND f.status = 'accepted'
+          ORDER BY f.id DESC LIMIT 1) AS offer_id
+    ) ${sideEffects(sql, 'takenBack', {
+      at,
       actorUserId: input.userId,
-      detail: { reason: reason.data, stage: current.status },
-    });
-    return { opportunityId: input.opportunityId, partnerId, stage: current.status };
-  });
+      detail: sql`jsonb_build_object('reason', ${reason.data}::text, 'stage', stage)`,
+    })}
+    SELECT (SELECT row_to_json(c) FROM current c) AS current,
+           (SELECT row_to_json(m) FROM (SELECT partner_id, stage FROM moved) m) AS moved`,
+  );
+  const moved = parseJson<{ partner_id: number; stage: string }>(row?.moved);
+  if (moved) return { opportunityId: input.opportunityId, partnerId: moved.partner_id, stage: moved.stage };
+  const current = parseJson<{ status: string; accepted_partner_id: number | null }>(row?.current);
+  if (!current) throw notFound('Opportunity', input.opportunityId);
+  const open = (TAKE_BACK_STATUSES as readonly string[]).includes(current.status);
+  if (!open || current.accepted_partner_id === null) {
+    throw new DomainError(
+      'opportunity_not_routable',
+      `Lead #${input.opportunityId} is ${current.status}; only a lead a partner is working (accepted, contacted or proposal) can be taken back.`,
+    );
+  }
+  throw new DomainError(
+    'opportunity_not_routable',
+    'Another partner holds this lead now; reload the page before taking it back.',
+  );
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Executor } from '../../../db/client';
 import { offers } from '../../../db/schema';
-import { recordNotifications } from '../records.server';
+import { recordNotifications } from '../side-effects.server';
 import type { Checkpoint, OfferTimerState } from './checkpoints';
 
 const timerColumns = {

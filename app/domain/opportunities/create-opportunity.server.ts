@@ -4,7 +4,7 @@ import type { Database } from '../../../db/client';
 import { customers, OPPORTUNITY_SOURCES, opportunities, SIZE_SEGMENTS } from '../../../db/schema';
 import type { Clock } from '../clock';
 import { invalidInput, notFound } from '../errors';
-import { recordEvent } from '../records.server';
+import { recordEvent } from '../side-effects.server';
 import { inTransaction } from '../transaction.server';
 
 export const newOpportunitySchema = z.object({

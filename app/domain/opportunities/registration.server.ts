@@ -1,21 +1,15 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Executor } from '../../../db/client';
-import {
-  campaignPartners,
-  campaigns,
-  customers,
-  offers,
-  opportunities,
-  partners,
-  routingSettings,
-} from '../../../db/schema';
+import { campaignPartners, campaigns, customers, offers, opportunities, partners } from '../../../db/schema';
 import { newCustomerSchema } from '../../models/new-opportunity.server';
-import { HOUR_MS, type Clock } from '../clock';
+import type { Clock } from '../clock';
+import { deadlineFor } from '../offers/deadline';
 import { DomainError, invalidInput, notFound } from '../errors';
-import { recordEvent, recordNotifications } from '../records.server';
+import { recordEvent, recordNotifications } from '../side-effects.server';
 import type { ScoreBreakdown } from '../routing/scoring';
 import { WEIGHT_KEYS } from '../routing/settings';
+import { loadRoutingSettings } from '../routing/settings.server';
 import { inTransaction, type Tx } from '../transaction.server';
 import { newOpportunitySchema } from './create-opportunity.server';
 
@@ -265,8 +259,8 @@ export async function approveRegistration(db: Database, input: DecisionInput, cl
     if (!opportunity) throw await whyNotWaiting(tx, input.opportunityId);
     const partnerId = opportunity.partnerId!;
 
-    const [settings] = await tx.select({ windowHours: routingSettings.windowHours }).from(routingSettings);
-    const expiresAt = new Date(now.getTime() + (settings?.windowHours ?? 48) * HOUR_MS);
+    const settings = await loadRoutingSettings(tx);
+    const expiresAt = deadlineFor(now, { hours: settings.windowHours });
     const [offer] = await tx
       .insert(offers)
       .values({

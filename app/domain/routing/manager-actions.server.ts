@@ -1,14 +1,12 @@
-import { and, eq, gt } from 'drizzle-orm';
 import type { Database } from '../../../db/client';
-import { offers } from '../../../db/schema';
 import type { Clock } from '../clock';
 import { DomainError, notFound } from '../errors';
 import type { OfferTimerState } from '../offers/checkpoints';
-import { recordEvent } from '../records.server';
-import { inTransaction } from '../transaction.server';
-import { HOUR_MS } from '../clock';
-import { insertOffer, loadRoutingContext } from './route-opportunity.server';
-import { rawSql } from '../sql.server';
+import { deadlineFor, windowMs } from '../offers/deadline';
+import { sideEffects } from '../side-effects.server';
+import { iso, rawSql, toDate, withDeadlockRetry } from '../sql.server';
+import { insertOffer } from './route-opportunity.server';
+import { loadRoutingContext } from './routing-context.server';
 import { scoreCandidate } from './scoring';
 
 /**
@@ -46,7 +44,7 @@ export async function offerByHand(
       );
     }
     // Scored as routing would score it, so the breakdown explains the pick either way.
-    const choice = scoreCandidate(candidate, settings.weights, settings.windowHours * HOUR_MS);
+    const choice = scoreCandidate(candidate, settings.weights, windowMs(settings));
     const timer = await insertOffer(sql, {
       opportunity,
       choice,
@@ -71,7 +69,11 @@ export async function offerByHand(
   }
 }
 
-/** Gives the partner more time. Reminders are recomputed from the new deadline. */
+/**
+ * Gives the partner more time: the deadline moves on by `hours` from where it stood. One read,
+ * then one statement that moves it only if it still stands there and the offer is still
+ * pending and not yet due. Reminders are recomputed from the new deadline.
+ */
 export async function extendDeadline(
   db: Database,
   input: { offerId: number; hours: number; userId: number },
@@ -80,36 +82,40 @@ export async function extendDeadline(
   if (!Number.isInteger(input.hours) || input.hours < 1 || input.hours > 720) {
     throw new DomainError('invalid_input', 'hours: a whole number of hours from 1 to 720', 'hours');
   }
-  return inTransaction(db, async (tx) => {
-    const now = clock.now();
-    const [current] = await tx.select().from(offers).where(eq(offers.id, input.offerId));
-    if (!current) throw notFound('Offer', input.offerId);
-    const expiresAt = new Date(current.expiresAt.getTime() + input.hours * HOUR_MS);
-    const [offer] = await tx
-      .update(offers)
-      .set({ expiresAt })
-      .where(and(eq(offers.id, input.offerId), eq(offers.status, 'pending'), gt(offers.expiresAt, now)))
-      .returning();
-    if (!offer) {
-      throw new DomainError(
-        'offer_not_pending',
-        `This offer is ${current.status === 'pending' ? 'past its deadline' : current.status}; it can no longer be extended.`,
-      );
-    }
-    await recordEvent(tx, {
-      opportunityId: offer.opportunityId,
-      kind: 'deadline_extended',
-      at: now,
-      offerId: offer.id,
-      partnerId: offer.partnerId,
+  const now = clock.now();
+  const at = iso(now);
+  const sql = rawSql(db);
+  const [current] = await sql`SELECT status, expires_at FROM offers WHERE id = ${input.offerId}`;
+  if (!current) throw notFound('Offer', input.offerId);
+  const from = toDate(current.expires_at);
+  const expiresAt = deadlineFor(from, { hours: input.hours });
+  const [row] = await withDeadlockRetry(
+    () => sql`
+    WITH moved AS (
+      UPDATE offers SET expires_at = ${iso(expiresAt)}::timestamptz
+      WHERE id = ${input.offerId} AND status = 'pending' AND expires_at = ${iso(from)}::timestamptz
+        AND expires_at > ${at}::timestamptz
+      RETURNING id AS offer_id, opportunity_id, partner_id, offered_at, reminder_offsets_hours
+    ) ${sideEffects(sql, 'deadlineExtended', {
+      at,
       actorUserId: input.userId,
-      detail: { from: current.expiresAt.toISOString(), to: expiresAt.toISOString() },
-    });
-    return {
-      offerId: offer.id,
-      offeredAt: offer.offeredAt,
-      expiresAt: offer.expiresAt,
-      reminderOffsetsHours: offer.reminderOffsetsHours,
-    };
-  });
+      detail: sql`${JSON.stringify({ from: iso(from), to: iso(expiresAt) })}::jsonb`,
+    })}
+    SELECT offer_id, offered_at, reminder_offsets_hours FROM moved`,
+  );
+  if (!row) {
+    const stillPending = current.status === 'pending' && from.getTime() > now.getTime();
+    throw new DomainError(
+      'offer_not_pending',
+      stillPending
+        ? 'This offer changed while you were extending it; reload and try again.'
+        : `This offer is ${current.status === 'pending' ? 'past its deadline' : current.status}; it can no longer be extended.`,
+    );
+  }
+  return {
+    offerId: row.offer_id,
+    offeredAt: toDate(row.offered_at),
+    expiresAt,
+    reminderOffsetsHours: row.reminder_offsets_hours,
+  };
 }
