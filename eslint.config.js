@@ -16,4 +16,36 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // The domain is pure: it knows the database and itself, never the web layer. What it needs
+    // from there (password hashing, ending sessions) is passed in by the caller.
+    files: ['app/domain/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/utils/*', '**/models/*', '**/routes/*', '**/components/*', '**/server/*'],
+              message:
+                'app/domain must not import the web layer (utils, models, routes, components, server).',
+            },
+            {
+              group: ['react', 'react-dom', 'react-dom/*', '@remix-run/*'],
+              message: 'app/domain must not import React or Remix.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['workers/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/routes/*'], message: 'Workers must not import routes.' }] },
+      ],
+    },
+  },
 );

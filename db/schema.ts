@@ -19,6 +19,29 @@ import {
   uniqueIndex,
   unique,
 } from 'drizzle-orm/pg-core';
+import {
+  PARTNER_TIERS,
+  PARTNER_STATUSES,
+  USER_ROLES,
+  SIZE_SEGMENTS,
+  REVENUE_POTENTIALS,
+  OPPORTUNITY_STATUSES,
+  OPPORTUNITY_SOURCES,
+  OFFER_STATUSES,
+  DECLINE_REASONS,
+  CAMPAIGN_STATUSES,
+  CAMPAIGN_PARTNER_STATUSES,
+  NOTIFICATION_STATUSES,
+  OPPORTUNITY_EVENT_KINDS,
+  NOTIFICATION_KINDS,
+  NOTIFICATION_AUDIENCES,
+  EMAIL_ACTIONS,
+  IMPORT_KINDS,
+  IMPORT_MODES,
+  IMPORT_STATUSES,
+} from './enums';
+
+export * from './enums';
 
 const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
@@ -26,58 +49,6 @@ const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 const createdAt = () => at('created_at').notNull().defaultNow();
 // Nullable foreign keys get partial indexes (WHERE col IS NOT NULL): they still serve the
 // foreign-key checks, and the hot inserts, where these columns are mostly null, skip them.
-
-export const PARTNER_TIERS = ['platinum', 'gold', 'silver', 'registered'] as const;
-export const PARTNER_STATUSES = ['active', 'suspended', 'inactive'] as const;
-export const USER_ROLES = [
-  'partner_rep',
-  'partner_admin',
-  'channel_manager',
-  'campaign_coordinator',
-  'admin',
-] as const;
-export const SIZE_SEGMENTS = ['enterprise', 'mid_market', 'small_business'] as const;
-export const REVENUE_POTENTIALS = ['A', 'B', 'C', 'D'] as const;
-export const OPPORTUNITY_STATUSES = [
-  'new',
-  'offered',
-  'accepted',
-  'contacted',
-  'proposal',
-  'won',
-  'lost',
-  'unroutable',
-  'withdrawn',
-  /** A partner's own registration, waiting for a channel manager. */
-  'registered',
-  'registration_declined',
-] as const;
-export const OPPORTUNITY_SOURCES = ['form', 'import', 'campaign', 'api', 'partner_registration'] as const;
-export const OFFER_STATUSES = ['pending', 'accepted', 'declined', 'expired', 'withdrawn'] as const;
-export const DECLINE_REASONS = [
-  'no_capacity',
-  'outside_expertise',
-  'outside_territory',
-  'customer_known_bad_fit',
-  'deal_too_small',
-  'conflict_of_interest',
-  'other',
-] as const;
-export const CAMPAIGN_STATUSES = ['draft', 'active', 'completed'] as const;
-export const CAMPAIGN_PARTNER_STATUSES = ['invited', 'joined', 'declined'] as const;
-/**
- * Event rows (audience partner, channel_managers, campaign_coordinators) become `fanned_out`
- * once one email row per recipient exists; email rows (audience user) go pending → sending →
- * sent, or `failed` when retries ran out, or `skipped` when the recipient may no longer read it.
- */
-export const NOTIFICATION_STATUSES = [
-  'pending',
-  'sending',
-  'sent',
-  'failed',
-  'skipped',
-  'fanned_out',
-] as const;
 
 /** `col IN ('a','b')` for a check constraint; values are our own constants, never input. */
 const oneOf = (column: string, values: readonly string[]) =>
@@ -456,25 +427,6 @@ export const offers = pgTable(
   ],
 );
 
-export const OPPORTUNITY_EVENT_KINDS = [
-  'created',
-  'offered',
-  'accepted',
-  'declined',
-  'expired',
-  'withdrawn',
-  'unroutable',
-  'deadline_extended',
-  'status_changed',
-  /** The customer record was merged into another; detail names both. */
-  'customer_merged',
-  'registered',
-  'registration_approved',
-  'registration_declined',
-  /** A channel manager took an accepted lead back from its partner. */
-  'lead_taken_back',
-] as const;
-
 export const opportunityEvents = pgTable(
   'opportunity_events',
   {
@@ -535,29 +487,6 @@ export const routingSettings = pgTable(
     index('routing_settings_updated_by_user_id_idx').on(t.updatedByUserId),
   ],
 );
-
-export const NOTIFICATION_KINDS = [
-  'offer_new',
-  'offer_reminder',
-  'offer_expired',
-  'offer_accepted',
-  'offer_declined',
-  'offer_withdrawn',
-  'opportunity_unroutable',
-  'lead_accepted',
-  'daily_digest',
-  'password_reset',
-  'campaign_invitation',
-  'registration_submitted',
-  'registration_decided',
-  'import_finished',
-] as const;
-export const NOTIFICATION_AUDIENCES = [
-  'partner',
-  'channel_managers',
-  'campaign_coordinators',
-  'user',
-] as const;
 
 export const notifications = pgTable(
   'notifications',
@@ -673,8 +602,6 @@ export const passwordResets = pgTable(
   (t) => [index('password_resets_user_id_idx').on(t.userId, t.createdAt)],
 );
 
-export const EMAIL_ACTIONS = ['accept', 'decline'] as const;
-
 /**
  * Accept / Decline links from email are signed and stateless; this table makes each one good
  * once. Keyed by sha256(token): the table never holds a usable link.
@@ -736,10 +663,6 @@ export const contactViews = pgTable(
     index('contact_views_partner_id_idx').on(t.partnerId),
   ],
 );
-
-export const IMPORT_KINDS = ['customers', 'contacts', 'opportunities', 'campaign_accounts'] as const;
-export const IMPORT_MODES = ['all_or_nothing', 'valid_rows'] as const;
-export const IMPORT_STATUSES = ['uploaded', 'queued', 'running', 'completed', 'rejected', 'failed'] as const;
 
 /**
  * A CSV import: the file as uploaded, the column mapping the user confirmed, progress while the

@@ -53,11 +53,6 @@ export function safeHtml(strings: TemplateStringsArray, ...values: HtmlValue[]):
   return { [TRUSTED]: markup };
 }
 
-/** Markup taken as is. Only for constant markup written in this folder, never for data. */
-export function trustedHtml(markup: string): SafeHtml {
-  return { [TRUSTED]: markup };
-}
-
 export function markupOf(fragment: SafeHtml): string {
   return fragment[TRUSTED];
 }

@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Database } from '../db/client';
 import type { Clock } from '../app/domain/clock';
-import { composeEmail } from '../app/domain/notifications/compose.server';
+import { composeNotificationEmail } from '../app/domain/notifications/notification-email.server';
 import {
   claimEmail,
   markEmailFailed,
@@ -45,7 +45,7 @@ export function emailProcessor(context: EmailContext) {
     }
     const lease = { id, attempt: claim.attempts };
     try {
-      const composed = await composeEmail(context.db, id, {
+      const composed = await composeNotificationEmail(context.db, id, {
         publicUrl: context.publicUrl,
         secret: context.secret,
         now: context.clock.now(),

@@ -1,6 +1,6 @@
 import type { PendingQuery, Row, Sql } from 'postgres';
 import type { Executor } from '../../db/client';
-import type { NOTIFICATION_AUDIENCES, NOTIFICATION_KINDS, OPPORTUNITY_EVENT_KINDS } from '../../db/schema';
+import type { NOTIFICATION_AUDIENCES, NOTIFICATION_KINDS, OPPORTUNITY_EVENT_KINDS } from '../../db/enums';
 import { notifications, opportunityEvents } from '../../db/schema';
 import type { Tx } from './transaction.server';
 

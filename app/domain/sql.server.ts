@@ -1,13 +1,11 @@
-import type { Sql, TransactionSql } from 'postgres';
+import type { Sql } from 'postgres';
 import type { Database } from '../../db/client';
 
 /**
- * The hot paths of the loop (route, accept, decline, expire) talk to postgres.js directly:
- * one data-modifying CTE per state change instead of five round trips, as prepared statements.
- * drizzle's driver leaves timestamps and JSON as text on this client, hence the ISO strings.
+ * The loop's transitions talk to postgres.js directly: one data-modifying CTE per state change
+ * instead of five round trips (ADR 003), as prepared statements. drizzle's driver leaves
+ * timestamps and JSON as text on this client, hence the ISO strings.
  */
-export type RawSql = Sql | TransactionSql;
-
 export const rawSql = (db: Database): Sql => db.$client;
 
 export const iso = (date: Date) => date.toISOString();
@@ -24,26 +22,18 @@ export function parseJson<T>(value: unknown): T | null {
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
-/** One transaction on the raw client, replayed when Postgres aborts it for a deadlock. */
-export async function rawTransaction<T>(db: Database, work: (sql: TransactionSql) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return (await rawSql(db).begin(work)) as T;
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
-    }
-  }
-}
-
-/** A single statement is a transaction of its own; retried the same way. */
+/**
+ * Runs `work` again, a few times, when Postgres aborts it for a serialization failure or a
+ * deadlock: those are decided by the database and safe to replay. A single statement is a
+ * transaction of its own; `inTransaction` replays a whole drizzle transaction the same way.
+ */
 export async function withDeadlockRetry<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      const code = (error as { code?: string }).code;
+      // drizzle wraps the driver's error; postgres.js throws it bare.
+      const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
       if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
     }

@@ -4,7 +4,7 @@ import { contacts, contactViews, customers, opportunities, partners, users } fro
 import { typedDomainKey } from '../domain/customers/keys.server';
 import { ownerLabel } from '../domain/customers/owner-label';
 import { customerVisibleWhere, HELD_LEAD_STATUSES } from '../domain/customers/visibility.server';
-import type { PartnerScope } from '../domain/offers/lifecycle.server';
+import type { PartnerScope } from '../domain/partner-scope';
 import { containsPattern } from './like-pattern';
 
 /** Rows per page; "Next" carries the last row's id, never an offset. */

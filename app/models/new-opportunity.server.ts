@@ -1,7 +1,8 @@
 import { asc, eq, ilike, inArray } from 'drizzle-orm';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Database } from '../../db/client';
-import { campaigns, customers, REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../db/schema';
+import { campaigns, customers } from '../../db/schema';
+import { createCustomerRecord, newCustomerRecordSchema } from '../domain/customers/records.server';
 import { containsPattern } from './like-pattern';
 
 export const CUSTOMERS_SHOWN = 50;
@@ -47,53 +48,15 @@ export async function customerExists(db: Database, customerId: number): Promise<
   return row !== undefined;
 }
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `At most ${max} characters.`)
-    .transform((s) => (s === '' ? undefined : s))
-    .optional();
-
-export const newCustomerSchema = z.object({
-  name: z.string({ error: 'Enter the company name.' }).trim().min(2, 'Enter the company name.').max(200),
-  domain: optionalText(253).pipe(
-    z
-      .string()
-      .regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'Enter a domain such as example.com, without https://.')
-      .optional(),
-  ),
-  country: z
-    .string({ error: 'Enter a two-letter country code such as DE.' })
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{2}$/, 'Enter a two-letter country code such as DE.'),
-  industry: z
-    .string({ error: 'Enter the industry.' })
-    .trim()
-    .min(1, 'Enter the industry.')
-    .max(100, 'At most 100 characters.'),
-  sizeSegment: z.enum(SIZE_SEGMENTS, { error: 'Choose a size segment.' }),
-  revenuePotential: z.enum(REVENUE_POTENTIALS, { error: 'Choose a revenue potential from A to D.' }),
-});
+/** The new-opportunity form's customer: a customer record without an address. */
+export const newCustomerSchema = newCustomerRecordSchema.omit({ address: true });
 export type NewCustomer = z.output<typeof newCustomerSchema>;
 
-/**
- * A vendor-owned customer record, made from the new-opportunity form. Lives here until a
- * customers domain module exists (app/domain/customers/).
- */
+/** A vendor-owned customer record, made from the new-opportunity form. */
 export async function createCustomer(db: Database, input: NewCustomer): Promise<{ customerId: number }> {
-  const [row] = await db
-    .insert(customers)
-    .values({
-      name: input.name,
-      domain: input.domain ?? null,
-      country: input.country,
-      industry: input.industry,
-      sizeSegment: input.sizeSegment,
-      revenuePotential: input.revenuePotential,
-      ownerPartnerId: null,
-    })
-    .returning({ id: customers.id });
-  return { customerId: row!.id };
+  return createCustomerRecord(db, {
+    record: { ...input, address: undefined },
+    ownerPartnerId: null,
+    createdByUserId: null,
+  });
 }

@@ -1,7 +1,8 @@
 import { and, count, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { NOTIFICATION_KINDS, notifications, users } from '../../db/schema';
+import { notifications, users } from '../../db/schema';
+import { NOTIFICATION_KINDS } from '../../db/enums';
 
 /** Rows per page; the "Next" link carries the last row's id, never an offset. */
 export const LOG_PAGE_SIZE = 50;

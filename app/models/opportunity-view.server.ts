@@ -1,7 +1,7 @@
 import { formatUtc } from '../components/countdown';
 import { formatMoney } from '../domain/money';
 import { declineReasonLabel, unroutableReasonLabel } from '../domain/offers/reason-labels';
-import type { DECLINE_REASONS } from '../../db/schema';
+import type { DECLINE_REASONS } from '../../db/enums';
 import type { OpportunityPage } from './opportunity-page.server';
 
 /** The opportunity page as the browser receives it: dates as ISO strings, events in words. */

@@ -15,7 +15,8 @@ import { COMPANY_USER_ROLES, COMPANY_USER_ROLE_LABELS, MIN_PASSWORD_LENGTH } fro
 import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
-import type { SessionUser } from '../utils/session.server';
+import { hashPassword } from '../utils/password.server';
+import { disableUser, type SessionUser } from '../utils/session.server';
 
 export const meta: MetaFunction = () => [{ title: 'Company users · Baton' }];
 
@@ -63,7 +64,9 @@ export async function action({ request }: ActionFunctionArgs) {
     const parsed = disableSchema.safeParse({ userId: form.get('userId') });
     if (!parsed.success) notFoundForForeign(user, 'user', String(form.get('userId')));
     try {
-      await disableCompanyUser({ db: database(), clock: systemClock }, scope, {
+      const db = database();
+      const disableAccount = (userId: number) => disableUser(userId, { db, clock: systemClock });
+      await disableCompanyUser({ db, disableAccount }, scope, {
         userId: parsed.data.userId,
         actorUserId: user.id,
       });
@@ -94,7 +97,7 @@ export async function action({ request }: ActionFunctionArgs) {
     role: form.get('role') ?? '',
     temporaryPassword: form.get('temporaryPassword') ?? '',
   };
-  const added = await addCompanyUser(database(), scope, input);
+  const added = await addCompanyUser(database(), scope, input, { hashPassword });
   if (!added.ok) {
     const values: Record<string, string> = {};
     for (const key of ADD_FIELDS) values[key] = typeof input[key] === 'string' ? input[key] : '';

@@ -1,5 +1,5 @@
 import { redirect } from '@remix-run/node';
-import type { PartnerScope } from '../domain/offers/lifecycle.server';
+import type { PartnerScope } from '../domain/partner-scope';
 import { getCurrentSession, type AuthDeps, type SessionUser, type UserRole } from './session.server';
 
 /**

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { sessions, users, type USER_ROLES } from '../../db/schema';
+import { sessions, users } from '../../db/schema';
+import { type USER_ROLES } from '../../db/enums';
 import { systemClock, type Clock } from '../domain/clock';
 import { database } from './db.server';
 

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../app/domain/clock';
-import { composeEmail } from '../../app/domain/notifications/compose.server';
+import { composeNotificationEmail } from '../../app/domain/notifications/notification-email.server';
 import { fanOutPending } from '../../app/domain/notifications/fan-out.server';
 import { accept, submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
 import { freePort, waitForPort } from '../../db/local-services';
@@ -333,7 +333,7 @@ describe('the portal in Chromium', () => {
           eq(notifications.userId, rep!.id),
         ),
       );
-    const composed = await composeEmail(database.db, email!.id, {
+    const composed = await composeNotificationEmail(database.db, email!.id, {
       publicUrl: baseUrl,
       secret: E2E_SECRET,
       now: new Date(),

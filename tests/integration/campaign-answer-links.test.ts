@@ -7,7 +7,7 @@ import {
 import { campaignFormSchema } from '../../app/domain/campaigns/campaign-form';
 import { createCampaign, invitePartners } from '../../app/domain/campaigns/campaigns.server';
 import { ManualClock } from '../../app/domain/clock';
-import { composeEmail } from '../../app/domain/notifications/compose.server';
+import { composeNotificationEmail } from '../../app/domain/notifications/notification-email.server';
 import { fanOutPending } from '../../app/domain/notifications/fan-out.server';
 import { verifyCampaignAnswer } from '../../app/domain/notifications/signed-tokens';
 import type * as CampaignAnswerRoute from '../../app/routes/campaign-answer.$token';
@@ -125,7 +125,7 @@ async function invitationLinks(campaignId: number, userId: number, composedAt = 
       ),
     );
   expect(row, `an invitation email row for user ${userId}`).toBeDefined();
-  const composed = await composeEmail(database.db, row!.id, {
+  const composed = await composeNotificationEmail(database.db, row!.id, {
     publicUrl: PUBLIC_URL,
     secret,
     now: composedAt,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOUR_MS, ManualClock } from '../../app/domain/clock';
 import { invitePartners, suggestPartners } from '../../app/domain/campaigns/campaigns.server';
 import { campaignFigures } from '../../app/domain/campaigns/figures.server';
-import { composeEmail } from '../../app/domain/notifications/compose.server';
+import { composeNotificationEmail } from '../../app/domain/notifications/notification-email.server';
 import { fanOutPending } from '../../app/domain/notifications/fan-out.server';
 import { updateLeadStage } from '../../app/domain/leads/lead-progress.server';
 import {
@@ -416,7 +416,7 @@ describe('inviting partners and their answers', () => {
     );
 
     const email = emails.find((e) => e.userId === admins[0]!.userId)!;
-    const composed = await composeEmail(database.db, email.id, {
+    const composed = await composeNotificationEmail(database.db, email.id, {
       publicUrl: PUBLIC_URL,
       secret: 'x'.repeat(32),
       now: clock.now(),
@@ -481,7 +481,7 @@ describe('inviting partners and their answers', () => {
       .select()
       .from(notifications)
       .where(and(eq(notifications.kind, 'campaign_invitation'), eq(notifications.userId, admins[1]!.userId)));
-    const composed = await composeEmail(database.db, unsent!.id, {
+    const composed = await composeNotificationEmail(database.db, unsent!.id, {
       publicUrl: PUBLIC_URL,
       secret: 'x'.repeat(32),
       now: clock.now(),

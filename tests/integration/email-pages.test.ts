@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { HOUR_MS, ManualClock } from '../../app/domain/clock';
-import { composeEmail } from '../../app/domain/notifications/compose.server';
+import { composeNotificationEmail } from '../../app/domain/notifications/notification-email.server';
 import { EMAIL_ACTION_MESSAGES } from '../../app/domain/notifications/email-actions.server';
 import { fanOutPending } from '../../app/domain/notifications/fan-out.server';
 import { signEmailAction } from '../../app/domain/notifications/signed-tokens';
@@ -177,7 +177,7 @@ async function offerEmailLinks(opportunityId: number, userId: number) {
       ),
     );
   expect(row, `an offer_new email row for user ${userId}`).toBeDefined();
-  const composed = await composeEmail(database.db, row!.id, {
+  const composed = await composeNotificationEmail(database.db, row!.id, {
     publicUrl: PUBLIC_URL,
     secret,
     now: new Date(),
@@ -481,7 +481,7 @@ describe('forgotten passwords', () => {
     const { cookie } = await sessionCookieFor(database.db, account.id);
     expect(cookie).toBeTruthy();
     const [row] = await resetRows(account.id);
-    const composed = await composeEmail(database.db, row!.id, {
+    const composed = await composeNotificationEmail(database.db, row!.id, {
       publicUrl: PUBLIC_URL,
       secret,
       now: new Date(),

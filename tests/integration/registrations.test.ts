@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ManualClock } from '../../app/domain/clock';
 import { isDomainError } from '../../app/domain/errors';
-import { composeEmail } from '../../app/domain/notifications/compose.server';
+import { composeNotificationEmail } from '../../app/domain/notifications/notification-email.server';
 import { fanOutPending } from '../../app/domain/notifications/fan-out.server';
 import {
   approveRegistration,
@@ -255,7 +255,7 @@ async function emailsFor(userId: number, kind: 'registration_submitted' | 'regis
     .where(and(eq(notifications.userId, userId), eq(notifications.kind, kind)));
   return Promise.all(
     rows.map(async (row) => {
-      const composed = await composeEmail(database.db, row.id, {
+      const composed = await composeNotificationEmail(database.db, row.id, {
         publicUrl: 'https://partners.baton.test',
         secret: 'registrations-test-secret-0123456789abcdef',
         now: clock.now(),
@@ -559,7 +559,7 @@ describe('the registration form', () => {
     const { status, data } = await submit(repB, {
       customerMode: 'new',
       customerName: '',
-      customerDomain: 'https://zephyr-tools.example',
+      customerDomain: 'zephyr tools',
       customerCountry: 'Deutschland',
       customerIndustry: '',
       customerSizeSegment: 'huge',
@@ -581,7 +581,9 @@ describe('the registration form', () => {
         'productLine',
       ].sort(),
     );
-    expect(data.fieldErrors.customerDomain).toContain('without https://');
+    // One rule for a customer's domain wherever it is typed (customers.new too): a pasted
+    // https:// address is fine, words are not.
+    expect(data.fieldErrors.customerDomain).toContain('Enter a web domain such as example.com');
     expect(await countRows()).toEqual(before);
   });
 

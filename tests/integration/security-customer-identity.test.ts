@@ -3,7 +3,7 @@ import { UNSAFE_flatRoutes as flatRoutes } from '@remix-run/dev';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ManualClock } from '../../app/domain/clock';
-import { composeEmail } from '../../app/domain/notifications/compose.server';
+import { composeNotificationEmail } from '../../app/domain/notifications/notification-email.server';
 import { fanOutPending } from '../../app/domain/notifications/fan-out.server';
 import { signEmailAction } from '../../app/domain/notifications/signed-tokens';
 import {
@@ -225,7 +225,7 @@ describe("a partner that has not accepted the customer's lead", () => {
     const found: string[] = [];
     let rendered = 0;
     for (const row of rows) {
-      const composed = await composeEmail(database.db, row.id, {
+      const composed = await composeNotificationEmail(database.db, row.id, {
         publicUrl: 'https://partners.example.com',
         secret: 'a-test-secret-of-at-least-32-characters!',
         now: new Date(),

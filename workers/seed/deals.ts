@@ -1,4 +1,4 @@
-import type { DECLINE_REASONS } from '../../db/schema';
+import type { DECLINE_REASONS } from '../../db/enums';
 import type { SizeSegment } from './partners-data';
 import type { Random } from './random';
 

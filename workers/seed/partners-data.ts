@@ -1,4 +1,4 @@
-import type { PARTNER_STATUSES, PARTNER_TIERS, SIZE_SEGMENTS } from '../../db/schema';
+import type { PARTNER_STATUSES, PARTNER_TIERS, SIZE_SEGMENTS } from '../../db/enums';
 
 export type Tier = (typeof PARTNER_TIERS)[number];
 export type SizeSegment = (typeof SIZE_SEGMENTS)[number];

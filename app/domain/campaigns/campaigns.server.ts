@@ -3,7 +3,7 @@ import type { Database } from '../../../db/client';
 import { campaignAccounts, campaignPartners, campaigns, customers, partners } from '../../../db/schema';
 import type { Clock } from '../clock';
 import { DomainError, invalidInput, notFound } from '../errors';
-import type { PartnerScope } from '../offers/lifecycle.server';
+import type { PartnerScope } from '../partner-scope';
 import { recordNotifications } from '../side-effects.server';
 import { rawSql } from '../sql.server';
 import { inTransaction } from '../transaction.server';

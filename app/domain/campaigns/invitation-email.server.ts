@@ -1,6 +1,6 @@
 import type { Database } from '../../../db/client';
 import type { Recipient } from '../../../emails/messages';
-import type { Composed } from '../notifications/compose.server';
+import type { Composed } from '../notifications/composed';
 import { rawSql } from '../sql.server';
 import { signCampaignAnswerTokens } from './campaign-answer-links.server';
 

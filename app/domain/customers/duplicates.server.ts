@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../../db/client';
-import type { PartnerScope } from '../offers/lifecycle.server';
+import type { PartnerScope } from '../partner-scope';
 import { typedKeys } from './keys.server';
 import { ownerLabel } from './owner-label';
 import { customerVisibleWhere } from './visibility.server';

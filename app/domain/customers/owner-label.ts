@@ -1,4 +1,4 @@
-import type { PartnerScope } from '../offers/lifecycle.server';
+import type { PartnerScope } from '../partner-scope';
 
 /**
  * Who owns a record, as the viewer may learn it: "Vendor" for the vendor's own; the partner's

@@ -1,10 +1,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Executor } from '../../../db/client';
-import { contacts, contactViews, customers, REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../../db/schema';
+import { contacts, contactViews, customers } from '../../../db/schema';
+import { REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../../db/enums';
 import type { Clock } from '../clock';
 import { notFound } from '../errors';
-import type { PartnerScope } from '../offers/lifecycle.server';
+import type { PartnerScope } from '../partner-scope';
 
 const optionalText = (max: number) =>
   z
@@ -71,7 +72,7 @@ export type NewCustomerRecord = z.output<typeof newCustomerRecordSchema>;
  */
 export async function createCustomerRecord(
   db: Executor,
-  input: { record: NewCustomerRecord; ownerPartnerId: number | null; createdByUserId: number },
+  input: { record: NewCustomerRecord; ownerPartnerId: number | null; createdByUserId: number | null },
 ): Promise<{ customerId: number }> {
   const { record } = input;
   const [row] = await db

@@ -1,7 +1,7 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../../db/client';
 import { customers } from '../../../db/schema';
-import type { PartnerScope } from '../offers/lifecycle.server';
+import type { PartnerScope } from '../partner-scope';
 
 /**
  * The statuses of an opportunity while a partner holds it as its lead. Visibility follows

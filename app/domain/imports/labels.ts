@@ -1,4 +1,4 @@
-import type { IMPORT_STATUSES } from '../../../db/schema';
+import type { IMPORT_STATUSES } from '../../../db/enums';
 
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 

@@ -1,16 +1,12 @@
+import type { PartnerScope } from '../partner-scope';
 import { z } from 'zod';
 import type { Database } from '../../../db/client';
-import type { OPPORTUNITY_STATUSES } from '../../../db/schema';
+import type { OPPORTUNITY_STATUSES } from '../../../db/enums';
 import type { Clock } from '../clock';
 import { invalidInput, notFound, type DomainError } from '../errors';
 import { iso, rawSql, withDeadlockRetry } from '../sql.server';
 
 type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
-
-/** Limits a lead lookup to one partner's accepted leads: a foreign id is simply not found. */
-export interface PartnerScope {
-  partnerId: number;
-}
 
 /** The sales stages a partner moves its accepted lead through, in order. */
 export const LEAD_STAGES = ['contacted', 'proposal', 'won', 'lost'] as const;

@@ -1,18 +1,15 @@
+import type { PartnerScope } from '../partner-scope';
 import { and, eq } from 'drizzle-orm';
 import type { Row, Sql } from 'postgres';
 import { z } from 'zod';
 import type { Database, Executor } from '../../../db/client';
-import { DECLINE_REASONS, offers } from '../../../db/schema';
+import { offers } from '../../../db/schema';
+import { DECLINE_REASONS } from '../../../db/enums';
 import type { Clock } from '../clock';
 import { DomainError, invalidInput, notFound } from '../errors';
 import { sideEffects } from '../side-effects.server';
 import { iso, rawSql, withDeadlockRetry } from '../sql.server';
 import { expireDueOffers } from './expire-batch.server';
-
-/** Limits an offer lookup to one partner's offers: a foreign id is simply not found. */
-export interface PartnerScope {
-  partnerId: number;
-}
 
 export interface AnswerInput {
   offerId: number;

@@ -1,4 +1,4 @@
-import type { DECLINE_REASONS } from '../../../db/schema';
+import type { DECLINE_REASONS } from '../../../db/enums';
 
 type DeclineReason = (typeof DECLINE_REASONS)[number];
 

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../../db/client';
-import { customers, OPPORTUNITY_SOURCES, opportunities, SIZE_SEGMENTS } from '../../../db/schema';
+import { customers, opportunities } from '../../../db/schema';
+import { OPPORTUNITY_SOURCES, SIZE_SEGMENTS } from '../../../db/enums';
 import type { Clock } from '../clock';
 import { invalidInput, notFound } from '../errors';
 import { recordEvent } from '../side-effects.server';

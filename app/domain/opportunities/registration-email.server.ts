@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../../db/client';
 import { opportunities } from '../../../db/schema';
 import type { OpportunitySummary, Recipient } from '../../../emails/messages';
-import type { Composed } from '../notifications/compose.server';
+import type { Composed } from '../notifications/composed';
 
 export interface RegistrationEmailRow {
   kind: 'registration_submitted' | 'registration_decided';
@@ -19,7 +19,7 @@ export interface RegistrationEmailRow {
 }
 
 /**
- * The two deal-registration emails, from the notification row as composeEmail read it. The
+ * The two deal-registration emails, from the notification row as composeNotificationEmail read it. The
  * decision goes only to the registering partner's own people; the submission only to vendor
  * staff. Neither carries anything about another partner.
  */

@@ -1,8 +1,9 @@
+import type { PartnerScope } from '../partner-scope';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, Executor } from '../../../db/client';
 import { campaignPartners, campaigns, customers, offers, opportunities, partners } from '../../../db/schema';
-import { newCustomerSchema } from '../../models/new-opportunity.server';
+import { newCustomerRecordSchema } from '../customers/records.server';
 import type { Clock } from '../clock';
 import { deadlineFor } from '../offers/deadline';
 import { DomainError, invalidInput, notFound } from '../errors';
@@ -13,11 +14,6 @@ import { loadRoutingSettings } from '../routing/settings.server';
 import { inTransaction, type Tx } from '../transaction.server';
 import { newOpportunitySchema } from './create-opportunity.server';
 
-/** A partner user acts for its own company only: a foreign id is simply not found. */
-export interface PartnerScope {
-  partnerId: number;
-}
-
 /**
  * The one thing a registering partner learns about a conflict. Never by whom, never what the
  * other partner's lead is about: who works which account is the vendor's to know.
@@ -27,7 +23,7 @@ export const CONFLICT_NOTICE = 'This account is already being worked; a channel 
 /** The customer of a registration: one of the company's own records, or a new one it owns. */
 const registrationCustomerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('existing'), customerId: z.number().int().positive() }),
-  newCustomerSchema.omit({ revenuePotential: true }).extend({ kind: z.literal('new') }),
+  newCustomerRecordSchema.omit({ revenuePotential: true, address: true }).extend({ kind: z.literal('new') }),
 ]);
 
 export const registrationInputSchema = newOpportunitySchema

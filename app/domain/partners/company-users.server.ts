@@ -1,11 +1,8 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../../db/client';
 import { partners, users } from '../../../db/schema';
-import { hashPassword } from '../../utils/password.server';
-import { disableUser } from '../../utils/session.server';
-import type { Clock } from '../clock';
 import { DomainError, notFound } from '../errors';
-import type { PartnerScope } from '../offers/lifecycle.server';
+import type { PartnerScope } from '../partner-scope';
 import { fieldErrorsOf, type FieldErrors } from './field-errors';
 import { newCompanyUserSchema } from './profile';
 
@@ -31,7 +28,13 @@ export type AddedUser = { ok: true; userId: number } | { ok: false; fieldErrors:
  * A new rep or admin of the company, signing in with a temporary password that the admin hands
  * over. Only the hash is stored; the user takes the company's time zone.
  */
-export async function addCompanyUser(db: Database, scope: PartnerScope, input: unknown): Promise<AddedUser> {
+export async function addCompanyUser(
+  db: Database,
+  scope: PartnerScope,
+  input: unknown,
+  /** The web layer's password hashing (app/utils/password.server.ts). */
+  auth: { hashPassword: (password: string) => Promise<string> },
+): Promise<AddedUser> {
   const parsed = newCompanyUserSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   const person = parsed.data;
@@ -45,7 +48,7 @@ export async function addCompanyUser(db: Database, scope: PartnerScope, input: u
     .from(partners)
     .where(eq(partners.id, scope.partnerId));
   if (!company) throw notFound('partner', scope.partnerId);
-  const passwordHash = await hashPassword(person.temporaryPassword);
+  const passwordHash = await auth.hashPassword(person.temporaryPassword);
   try {
     const [row] = await db
       .insert(users)
@@ -73,7 +76,8 @@ export async function addCompanyUser(db: Database, scope: PartnerScope, input: u
  * person doing the locking by a slip of the mouse.
  */
 export async function disableCompanyUser(
-  deps: { db: Database; clock: Clock },
+  /** `disableAccount` marks the user disabled and ends their sessions (app/utils/session.server.ts). */
+  deps: { db: Database; disableAccount: (userId: number) => Promise<void> },
   scope: PartnerScope,
   input: { userId: number; actorUserId: number },
 ): Promise<void> {
@@ -84,7 +88,7 @@ export async function disableCompanyUser(
   if (!user) throw notFound('user', input.userId);
   if (user.id === input.actorUserId)
     throw new DomainError('invalid_input', 'You cannot disable your own account.', 'userId');
-  await disableUser(user.id, deps);
+  await deps.disableAccount(user.id);
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -3,7 +3,7 @@ import type { Executor } from '../../../db/client';
 import { partners } from '../../../db/schema';
 import type { Clock } from '../clock';
 import { notFound } from '../errors';
-import type { PartnerScope } from '../offers/lifecycle.server';
+import type { PartnerScope } from '../partner-scope';
 import { fieldErrorsOf, type FieldErrors } from './field-errors';
 import {
   MAX_PAUSE_DAYS,

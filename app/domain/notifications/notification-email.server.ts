@@ -1,11 +1,12 @@
 import type { Database } from '../../../db/client';
-import type { DECLINE_REASONS } from '../../../db/schema';
+import type { DECLINE_REASONS } from '../../../db/enums';
 import type { EmailMessage, LeadCard, OpportunitySummary, Recipient } from '../../../emails/messages';
 import { composeCampaignInvitationEmail } from '../campaigns/invitation-email.server';
 import { formatMoney, valueBand } from '../money';
 import { declineReasonLabel, unroutableReasonLabel } from '../offers/reason-labels';
 import { composeRegistrationEmail } from '../opportunities/registration-email.server';
 import { rawSql, toDate, toDateOrNull } from '../sql.server';
+import type { Composed } from './composed';
 import { signEmailAction, signPasswordReset } from './signed-tokens';
 
 export interface ComposeContext {
@@ -15,15 +16,14 @@ export interface ComposeContext {
   now: Date;
 }
 
-export type Composed =
-  { kind: 'message'; to: string; message: EmailMessage } | { kind: 'skip'; reason: string };
+export type { Composed };
 
 /**
  * The email an email row stands for, from Postgres as it is now, not as it was when the row was
  * made: the deadline after an extension, the recipient's current address and time zone. An
  * offer that was answered or ended before its email went out is not announced any more.
  */
-export async function composeEmail(
+export async function composeNotificationEmail(
   db: Database,
   notificationId: number,
   context: ComposeContext,
