@@ -8,10 +8,12 @@ import {
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
-import { clientAddress, signIn } from '../utils/auth.server';
+import { systemClock } from '../domain/clock';
+import { clientAddress, signIn, type LockScope } from '../utils/auth.server';
 import { clearPreSessionCsrfCookie, requireCsrf } from '../utils/csrf.server';
 import { getUser, homePathFor } from '../utils/permissions.server';
 import { sessionCookie } from '../utils/session.server';
+import { retryAfterSeconds } from '../utils/throttle.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Baton' }];
 
@@ -48,7 +50,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type FieldErrors = Partial<Record<'email' | 'password', string>>;
 type SignInAnswer = { fieldErrors: FieldErrors; formError: string | null; email: string };
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   await requireCsrf(request, formData);
   const parsed = signInSchema.safeParse({
@@ -70,12 +72,16 @@ export async function action({ request }: ActionFunctionArgs) {
   const result = await signIn({
     email: parsed.data.email,
     password: parsed.data.password,
-    clientAddress: clientAddress(request),
+    clientAddress: clientAddress(request, context),
   });
   if (!result.ok && result.reason === 'locked') {
-    const waitSeconds = Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000));
+    const waitSeconds = retryAfterSeconds(result.retryAt, systemClock.now());
     return data<SignInAnswer>(
-      { fieldErrors: {}, formError: lockedMessage(result.retryAt, waitSeconds), email: typedEmail },
+      {
+        fieldErrors: {},
+        formError: lockedMessage(result.scope, result.retryAt, waitSeconds),
+        email: typedEmail,
+      },
       { status: 429, headers: { 'Retry-After': String(waitSeconds) } },
     );
   }
@@ -92,11 +98,17 @@ export async function action({ request }: ActionFunctionArgs) {
   throw redirect(safeRedirect(parsed.data.redirectTo, homePathFor(result)), { headers });
 }
 
-function lockedMessage(retryAt: Date, waitSeconds: number): string {
+function lockedMessage(scope: LockScope, retryAt: Date, waitSeconds: number): string {
   const minutes = Math.ceil(waitSeconds / 60);
-  const time = retryAt.toISOString().slice(11, 16);
-  return `Too many failed sign-ins. For your account's safety, sign-in is paused: try again after ${time} UTC (in about ${minutes} minute${minutes === 1 ? '' : 's'}).`;
+  const when = `try again after ${retryAt.toISOString().slice(11, 16)} UTC (in about ${minutes} minute${minutes === 1 ? '' : 's'})`;
+  return scope === 'account'
+    ? `Password sign-in for this account is paused after many failed attempts from many places: ${when}, or sign in now with a link sent to your email.`
+    : `Too many failed sign-ins. For your account's safety, password sign-in from here is paused: ${when}, or sign in now with a link sent to your email.`;
 }
+
+/** The sign-in link's page, carrying the page that asked for sign-in along. */
+const signInLinkPath = (redirectTo: string | null) =>
+  redirectTo ? `/sign-in-link?${new URLSearchParams({ redirectTo })}` : '/sign-in-link';
 
 export default function SignIn() {
   const answer = useActionData<typeof action>();
@@ -155,6 +167,9 @@ export default function SignIn() {
         </button>
         <p className="form__status" role="alert" aria-live="assertive">
           {answer?.formError}
+        </p>
+        <p>
+          <Link to={signInLinkPath(searchParams.get('redirectTo'))}>Email me a sign-in link</Link>
         </p>
         <p>
           <Link to="/forgot-password">Forgot your password?</Link>

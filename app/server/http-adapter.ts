@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createReadableStreamFromReadable } from '@remix-run/node';
+import { createReadableStreamFromReadable, type AppLoadContext } from '@remix-run/node';
 import { completeSecurityHeaders } from '../utils/security-headers.server';
 import { gzipFor } from './compression';
 import { comesFromAnotherSite, CROSS_SITE_DATA, CROSS_SITE_FORM } from './cross-site';
@@ -18,8 +18,8 @@ import type { StaticFiles } from './static-files';
  */
 
 export interface AdapterOptions {
-  /** Remix's request handler for the server build. */
-  handleRequest: (request: Request) => Promise<Response>;
+  /** Remix's request handler for the server build; the load context carries the socket's peer. */
+  handleRequest: (request: Request, loadContext?: AppLoadContext) => Promise<Response>;
   staticFiles: StaticFiles;
   /** True once the server is stopping: answers then close their connection behind them. */
   stopping: () => boolean;
@@ -95,7 +95,10 @@ async function respond(
     const asHtml = wantsHtml(headers, url);
     return plainAnswer(asHtml ? CROSS_SITE_FORM : CROSS_SITE_DATA, asHtml);
   }
-  const response = await options.handleRequest(remixRequest(req, res, url, headers));
+  // A fetch Request has no socket: loaders read the peer's address from the context instead.
+  const response = await options.handleRequest(remixRequest(req, res, url, headers), {
+    socketAddress: req.socket.remoteAddress,
+  });
   // Remix's last resort for a document request that failed before rendering is an empty 500
   // (logged by entry.server's handleError): a blank page says nothing to the visitor.
   if (response.status >= 500 && response.body === null && method !== 'HEAD') {

@@ -1,41 +1,82 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { isIP } from 'node:net';
+import type { AppLoadContext } from '@remix-run/node';
+import { eq, sql } from 'drizzle-orm';
 import { signInAttempts, users } from '../../db/schema';
+import { env } from './env.server';
 import { hashPassword, verifyPassword } from './password.server';
 import { createSession, defaultAuthDeps, type AuthDeps, type UserRole } from './session.server';
-
-/** Failures allowed per key inside one window before the key is locked. */
-export const ACCOUNT_FAILURE_LIMIT = 5;
-/** Higher per address: a whole office may sign in from one address behind its NAT. */
-export const ADDRESS_FAILURE_LIMIT = 20;
-export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
-/** The first lockout; each further one doubles, up to the cap. */
-export const FIRST_LOCK_MS = 5 * 60 * 1000;
-export const MAX_LOCK_MS = 4 * 60 * 60 * 1000;
-/** A key that has been quiet this long starts again from the first lockout. */
-const FORGET_LOCKOUTS_AFTER_MS = 24 * 60 * 60 * 1000;
-
-export const lockDurationMs = (previousLockouts: number) =>
-  Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** Math.min(previousLockouts, 20));
-
-export const accountKey = (email: string) => `email:${email.trim().toLowerCase()}`;
-export const addressKey = (address: string) => `ip:${address}`;
+import { countHit, currentLock, type CountedKey } from './throttle.server';
 
 /**
- * The client's address for throttling. Remix hands loaders and actions a bare Request, without the
- * socket's remote address, so this reads the first X-Forwarded-For entry that the reverse proxy in
- * front of Baton sets (and must overwrite, not append to: otherwise a client could choose its own
- * key and dodge the per-address limit, though never the per-account one). Without it every
- * request counts as 'unknown', which still throttles, only more coarsely.
+ * Failed sign-ins are counted three ways, so that nobody but the account holder can lock the
+ * account holder out. The account on one address: a typo-prone user, or a guesser, is stopped
+ * there, and a stranger's failures from elsewhere do not count. The address across accounts:
+ * one machine guessing at many accounts (higher, since a whole office may share one address
+ * behind its NAT). The account across every address: a botnet guessing one account; its lock
+ * pauses password sign-in only, and the emailed sign-in link still opens the account.
  */
-export function clientAddress(request: Request): string {
-  const first = request.headers.get('X-Forwarded-For')?.split(',')[0]?.trim();
-  return first ? first.slice(0, 100) : 'unknown';
+export const ACCOUNT_ON_ADDRESS_FAILURE_LIMIT = 5;
+export const ADDRESS_FAILURE_LIMIT = 20;
+export const ACCOUNT_FAILURE_LIMIT = 100;
+
+const normalizedEmail = (email: string) => email.trim().toLowerCase();
+export const accountKey = (email: string) => `email:${normalizedEmail(email)}`;
+export const addressKey = (address: string) => `ip:${address}`;
+export const accountOnAddressKey = (email: string, address: string) =>
+  `email-ip:${normalizedEmail(email)}|${address}`;
+/** Every key of one account's failures: the account-wide key, and the prefix of its per-address keys. */
+export const accountKeys = (email: string) => ({
+  key: accountKey(email),
+  prefix: `email-ip:${normalizedEmail(email)}|`,
+});
+
+/** The counters one failed sign-in counts against. */
+function failureKeys(email: string, address: string): CountedKey[] {
+  return [
+    { key: accountOnAddressKey(email, address), limit: ACCOUNT_ON_ADDRESS_FAILURE_LIMIT },
+    { key: addressKey(address), limit: ADDRESS_FAILURE_LIMIT },
+    { key: accountKey(email), limit: ACCOUNT_FAILURE_LIMIT },
+  ];
+}
+
+/**
+ * The client's address, for throttling. Remix hands loaders and actions a bare Request; the
+ * HTTP adapter passes the socket's peer in the load context as `socketAddress`. With no proxy
+ * trusted (TRUST_PROXY=0, the default) that peer is the client and X-Forwarded-For is ignored,
+ * since any client can write it. With N trusted proxies, each appending the address it was
+ * reached from, the client is the Nth entry from the right: the one the outermost trusted proxy
+ * wrote (entries further left are the client's own say). Without a socket (the dev server, an
+ * in-process test) the address is 'unknown', which still throttles, only more coarsely.
+ */
+export function clientAddress(
+  request: Request,
+  context: AppLoadContext | undefined,
+  trustedProxies: number = env().TRUST_PROXY,
+): string {
+  const peer = typeof context?.socketAddress === 'string' ? normalizedAddress(context.socketAddress) : null;
+  if (trustedProxies === 0) return peer ?? 'unknown';
+  const forwarded = (request.headers.get('X-Forwarded-For') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (forwarded.length === 0) return peer ?? 'unknown';
+  const written = forwarded[Math.max(0, forwarded.length - trustedProxies)]!;
+  return normalizedAddress(written) ?? peer ?? 'unknown';
+}
+
+/** An IP address in one spelling (IPv4-mapped IPv6 as plain IPv4), or null for anything else. */
+function normalizedAddress(value: string): string | null {
+  const address = value.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').toLowerCase();
+  return isIP(address) ? address : null;
 }
 
 export type SignInResult =
   | { ok: true; userId: number; role: UserRole; token: string; expiresAt: Date }
   | { ok: false; reason: 'invalid_credentials' }
-  | { ok: false; reason: 'locked'; retryAt: Date };
+  /** `account`: paused for the account everywhere; `address`: from this address only. */
+  | { ok: false; reason: 'locked'; retryAt: Date; scope: LockScope };
+
+export type LockScope = 'account' | 'address';
 
 // Verifying against a real hash when the email is unknown keeps the answer time the same, so
 // timing does not reveal which addresses have accounts.
@@ -43,17 +84,20 @@ let decoyHash: Promise<string> | undefined;
 const decoy = () => (decoyHash ??= hashPassword('not-a-real-password-for-timing'));
 
 /**
- * Checks credentials under the per-account and per-address limits and, on success, opens a
- * session. A locked key is refused before the password is even looked at.
+ * Checks credentials under the three limits and, on success, opens a session. A locked key is
+ * refused before the password is even looked at.
  */
 export async function signIn(
   input: { email: string; password: string; clientAddress: string },
   deps: AuthDeps = defaultAuthDeps(),
 ): Promise<SignInResult> {
   const { db, clock } = deps;
-  const keys = [accountKey(input.email), addressKey(input.clientAddress)];
-  const locked = await lockedUntil(keys, deps);
-  if (locked) return { ok: false, reason: 'locked', retryAt: locked };
+  const keys = failureKeys(input.email, input.clientAddress);
+  const locked = await currentLock(
+    keys.map((k) => k.key),
+    deps,
+  );
+  if (locked) return lockedAnswer(locked, input.email);
 
   const [user] = await db
     .select({
@@ -63,64 +107,22 @@ export async function signIn(
       disabledAt: users.disabledAt,
     })
     .from(users)
-    .where(sql`lower(${users.email}) = ${input.email.trim().toLowerCase()}`);
+    .where(sql`lower(${users.email}) = ${normalizedEmail(input.email)}`);
   const passwordMatches = await verifyPassword(input.password, user?.passwordHash ?? (await decoy()));
   if (!user || !passwordMatches || user.disabledAt) {
-    const lockedNow = await recordFailure(keys, deps);
-    return lockedNow
-      ? { ok: false, reason: 'locked', retryAt: lockedNow }
-      : { ok: false, reason: 'invalid_credentials' };
+    const lockedNow = await countHit(keys, deps);
+    return lockedNow ? lockedAnswer(lockedNow, input.email) : { ok: false, reason: 'invalid_credentials' };
   }
 
-  // The account's slate is wiped; the address's is not, or one valid account would let its
-  // holder keep guessing at others from the same address.
-  await db.delete(signInAttempts).where(eq(signInAttempts.key, keys[0]!));
+  // Only this address's slate for the account is wiped: the address's own count stays (or one
+  // valid account would let its holder keep guessing at others from there), and so does the
+  // account's count across addresses, which a botnet may be filling.
+  await db.delete(signInAttempts).where(eq(signInAttempts.key, keys[0]!.key));
   const { token, session } = await createSession(user.id, { db, clock });
   return { ok: true, userId: user.id, role: user.role, token, expiresAt: session.expiresAt };
 }
 
-/** The latest lock among the keys still in force, or null. */
-async function lockedUntil(keys: string[], { db, clock }: AuthDeps): Promise<Date | null> {
-  const rows = await db
-    .select({ lockedUntil: signInAttempts.lockedUntil })
-    .from(signInAttempts)
-    .where(inArray(signInAttempts.key, keys));
-  const now = clock.now().getTime();
-  const times = rows.flatMap((r) => (r.lockedUntil && r.lockedUntil.getTime() > now ? [r.lockedUntil] : []));
-  return times.length ? new Date(Math.max(...times.map((t) => t.getTime()))) : null;
-}
-
-/** Counts one failure against every key; returns the lock it triggered, if any. */
-async function recordFailure(keys: string[], { db, clock }: AuthDeps): Promise<Date | null> {
-  const now = clock.now();
-  return db.transaction(async (tx) => {
-    let latestLock: Date | null = null;
-    // Sorted, so that two concurrent failures lock the rows in the same order.
-    for (const key of [...keys].sort()) {
-      await tx
-        .insert(signInAttempts)
-        .values({ key, failures: 0, windowStartedAt: now })
-        .onConflictDoNothing();
-      const [row] = await tx.select().from(signInAttempts).where(eq(signInAttempts.key, key)).for('update');
-      const sinceWindow = now.getTime() - row!.windowStartedAt.getTime();
-      const windowOver = sinceWindow >= FAILURE_WINDOW_MS;
-      let failures = windowOver ? 1 : row!.failures + 1;
-      let windowStartedAt = windowOver ? now : row!.windowStartedAt;
-      let lockouts = sinceWindow >= FORGET_LOCKOUTS_AFTER_MS ? 0 : row!.lockouts;
-      let lockedUntil = row!.lockedUntil;
-      const limit = key.startsWith('email:') ? ACCOUNT_FAILURE_LIMIT : ADDRESS_FAILURE_LIMIT;
-      if (failures >= limit) {
-        lockedUntil = new Date(now.getTime() + lockDurationMs(lockouts));
-        lockouts += 1;
-        failures = 0;
-        windowStartedAt = now;
-        if (!latestLock || lockedUntil > latestLock) latestLock = lockedUntil;
-      }
-      await tx
-        .update(signInAttempts)
-        .set({ failures, windowStartedAt, lockouts, lockedUntil })
-        .where(eq(signInAttempts.key, key));
-    }
-    return latestLock;
-  });
+function lockedAnswer(lock: { key: string; until: Date }, email: string): SignInResult {
+  const scope: LockScope = lock.key === accountKey(email) ? 'account' : 'address';
+  return { ok: false, reason: 'locked', retryAt: lock.until, scope };
 }

@@ -79,4 +79,15 @@ describe('configuration from the environment', () => {
     expect(env.RECONCILE_EVERY_MS).toBe(5000);
     expect(env.REDIS_URL).toBe('rediss://cache.internal:6380');
   });
+
+  it('trusts no proxy unless TRUST_PROXY names how many hops, from 0 to 10', () => {
+    expect(parseEnv(environment({ ...REQUIRED })).TRUST_PROXY).toBe(0);
+    expect(parseEnv(environment({ ...REQUIRED, TRUST_PROXY: '2' })).TRUST_PROXY).toBe(2);
+    expect(configErrorOf({ ...REQUIRED, TRUST_PROXY: 'yes' }).message).toMatch(
+      /TRUST_PROXY: must be a whole number from 0 to 10/,
+    );
+    expect(configErrorOf({ ...REQUIRED, TRUST_PROXY: '11' }).message).toMatch(
+      /TRUST_PROXY: must be at most 10/,
+    );
+  });
 });

@@ -65,6 +65,12 @@ export const envSchema = z.object({
   DEMO_MODE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
   /** The channel managers' daily digest goes out at this hour, UTC. */
   DIGEST_HOUR_UTC: int(0, 23).default(7),
+  /**
+   * How many reverse proxies in front of Baton append to X-Forwarded-For. 0: the header is
+   * ignored and the client is the socket's peer, since any client can write the header. N: the
+   * client is the Nth entry from the right, the one the outermost trusted proxy wrote.
+   */
+  TRUST_PROXY: int(0, 10).default(0),
 });
 
 /** Used only outside production, where a fixed secret is harmless and saves a setup step. */

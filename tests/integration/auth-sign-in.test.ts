@@ -42,7 +42,11 @@ let addressCounter = 0;
 /** Each call a different client address, so that only the per-account limit is in play. */
 const freshAddress = () => `198.51.100.${++addressCounter}`;
 
-/** Submits the sign-in form as a browser holding a pre-session CSRF cookie would. */
+/**
+ * Submits the sign-in form as a browser holding a pre-session CSRF cookie would, from `address`
+ * as the HTTP adapter reports the socket's peer. The X-Forwarded-For it also sends is the
+ * client's own say, which no proxy vouches for (TRUST_PROXY is unset): it must change nothing.
+ */
 function submitSignIn(
   fields: Record<string, string>,
   { address = freshAddress(), production = false }: { address?: string; production?: boolean } = {},
@@ -51,9 +55,9 @@ function submitSignIn(
   const request = formPost(
     'http://localhost/sign-in',
     { csrf: 'pre-session-token', ...fields },
-    { Cookie: `${csrfCookie}=pre-session-token`, 'X-Forwarded-For': `${address}, 10.0.0.1` },
+    { Cookie: `${csrfCookie}=pre-session-token`, 'X-Forwarded-For': freshAddress() },
   );
-  return settle(() => signInRoute.action({ request, params: {}, context: {} }));
+  return settle(() => signInRoute.action({ request, params: {}, context: { socketAddress: address } }));
 }
 
 const sessionCount = async (userId: number) =>
@@ -163,24 +167,56 @@ describe('signing in', () => {
 });
 
 describe('repeated failures', () => {
-  it('lock the account after five, even for the right password, and say when to try again', async () => {
+  it('lock the account on that address after five, even for the right password, and say when to try again', async () => {
     const manager = await makeUser(database.db);
+    const address = freshAddress();
     for (let i = 1; i <= 4; i++) {
-      expect(unwrap(await submitSignIn({ email: manager.email, password: `guess ${i}` })).status).toBe(401);
+      expect(
+        unwrap(await submitSignIn({ email: manager.email, password: `guess ${i}` }, { address })).status,
+      ).toBe(401);
     }
     const fifth = unwrap<{ formError: string }>(
-      await submitSignIn({ email: manager.email, password: 'guess 5' }),
+      await submitSignIn({ email: manager.email, password: 'guess 5' }, { address }),
     );
     expect(fifth.status).toBe(429);
     expect(Number(fifth.headers.get('Retry-After'))).toBeGreaterThan(4 * 60);
     expect(Number(fifth.headers.get('Retry-After'))).toBeLessThanOrEqual(5 * 60);
     expect(fifth.data.formError).toMatch(/try again after \d\d:\d\d UTC \(in about 5 minutes\)/);
+    expect(fifth.data.formError).toMatch(/or sign in now with a link sent to your email\.$/);
 
     const rightPassword = unwrap<{ formError: string }>(
-      await submitSignIn({ email: manager.email, password: TEST_PASSWORD }),
+      await submitSignIn({ email: manager.email, password: TEST_PASSWORD }, { address }),
     );
     expect(rightPassword.status).toBe(429);
+    expect(Number(rightPassword.headers.get('Retry-After'))).toBeLessThanOrEqual(5 * 60);
     expect(await sessionCount(manager.id)).toBe(0);
+  });
+
+  it("from a stranger's address never lock the owner out: fifty failures from A, the owner signs in from B", async () => {
+    const owner = await makeUser(database.db);
+    const stranger = '203.0.113.50';
+    const answers: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      answers.push(
+        unwrap(await submitSignIn({ email: owner.email, password: `guess ${i}` }, { address: stranger }))
+          .status,
+      );
+    }
+    expect(answers.slice(0, 4)).toEqual([401, 401, 401, 401]);
+    expect(answers.slice(4).every((status) => status === 429)).toBe(true);
+    // Once locked, the stranger's tries are refused before being counted against the account.
+    const [accountWide] = await database.db
+      .select()
+      .from(signInAttempts)
+      .where(eq(signInAttempts.key, auth.accountKey(owner.email)));
+    expect(accountWide!.failures).toBe(5);
+    expect(accountWide!.lockedUntil).toBeNull();
+
+    const fromOwner = unwrap(
+      await submitSignIn({ email: owner.email, password: TEST_PASSWORD }, { address: '192.0.2.80' }),
+    );
+    expect(fromOwner.status).toBe(302);
+    expect(await sessionCount(owner.id)).toBe(1);
   });
 
   it('lock a client address after twenty, whichever accounts it tries', async () => {
@@ -192,9 +228,11 @@ describe('repeated failures', () => {
       );
       expect(answer.status).toBe(401);
     }
-    expect(
-      unwrap(await submitSignIn({ email: 'guess-20@example.com', password: 'x' }, { address })).status,
-    ).toBe(429);
+    const twentieth = unwrap(
+      await submitSignIn({ email: 'guess-20@example.com', password: 'x' }, { address }),
+    );
+    expect(twentieth.status).toBe(429);
+    expect(Number(twentieth.headers.get('Retry-After'))).toBeGreaterThan(4 * 60);
     const fromLockedAddress = unwrap(
       await submitSignIn({ email: victim.email, password: TEST_PASSWORD }, { address }),
     );
@@ -204,12 +242,67 @@ describe('repeated failures', () => {
     expect(fromElsewhere.status).toBe(302);
   });
 
-  it('lift when the lock ends, lock again for twice as long, and a success clears the account', async () => {
+  it('from a hundred addresses pause password sign-in for the account everywhere, and say to use a link', async () => {
+    const clock = new ManualClock(Date.parse('2026-03-04T09:00:00Z'));
+    const deps = { db: database.db, clock };
+    const user = await makeUser(database.db);
+    const botnet = (n: number) => `100.64.${Math.floor(n / 250)}.${n % 250}`;
+    for (let i = 0; i < auth.ACCOUNT_FAILURE_LIMIT - 1; i++) {
+      const result = await auth.signIn(
+        { email: user.email, password: 'wrong', clientAddress: botnet(i) },
+        deps,
+      );
+      expect(result).toEqual({ ok: false, reason: 'invalid_credentials' });
+    }
+    const last = await auth.signIn(
+      { email: user.email, password: 'wrong', clientAddress: botnet(auth.ACCOUNT_FAILURE_LIMIT) },
+      deps,
+    );
+    const pause = {
+      ok: false,
+      reason: 'locked',
+      scope: 'account',
+      retryAt: new Date(clock.now().getTime() + 5 * 60_000),
+    };
+    expect(last).toEqual(pause);
+    expect(
+      await auth.signIn({ email: user.email, password: TEST_PASSWORD, clientAddress: '192.0.2.99' }, deps),
+    ).toEqual(pause);
+    clock.advance(5 * 60_000);
+    expect(
+      await auth.signIn({ email: user.email, password: TEST_PASSWORD, clientAddress: '192.0.2.99' }, deps),
+    ).toMatchObject({ ok: true, userId: user.id });
+  });
+
+  it('name the sign-in link in the answer when the account is paused everywhere', async () => {
+    const user = await makeUser(database.db);
+    const until = new Date(Date.now() + 30 * 60_000);
+    await database.db.insert(signInAttempts).values({
+      key: auth.accountKey(user.email),
+      failures: 0,
+      windowStartedAt: new Date(),
+      lockedUntil: until,
+      lockouts: 1,
+    });
+    const answer = unwrap<{ formError: string }>(
+      await submitSignIn({ email: user.email, password: TEST_PASSWORD }),
+    );
+    expect(answer.status).toBe(429);
+    const retryAfter = Number(answer.headers.get('Retry-After'));
+    expect(retryAfter).toBeGreaterThan(29 * 60);
+    expect(retryAfter).toBeLessThanOrEqual(30 * 60);
+    expect(answer.data.formError).toBe(
+      `Password sign-in for this account is paused after many failed attempts from many places: try again after ${until.toISOString().slice(11, 16)} UTC (in about 30 minutes), or sign in now with a link sent to your email.`,
+    );
+  });
+
+  it('lift when the lock ends, lock again for twice as long, and a success clears the account on that address', async () => {
     const clock = new ManualClock(Date.parse('2026-03-02T09:00:00Z'));
     const deps = { db: database.db, clock };
     const user = await makeUser(database.db);
+    const address = freshAddress();
     const attempt = (password: string) =>
-      auth.signIn({ email: user.email, password, clientAddress: freshAddress() }, deps);
+      auth.signIn({ email: user.email, password, clientAddress: address }, deps);
 
     for (let i = 0; i < 4; i++)
       expect(await attempt('wrong')).toEqual({ ok: false, reason: 'invalid_credentials' });
@@ -217,6 +310,7 @@ describe('repeated failures', () => {
     expect(firstLock).toEqual({
       ok: false,
       reason: 'locked',
+      scope: 'address',
       retryAt: new Date(clock.now().getTime() + 5 * 60_000),
     });
 
@@ -226,6 +320,7 @@ describe('repeated failures', () => {
     expect(secondLock).toEqual({
       ok: false,
       reason: 'locked',
+      scope: 'address',
       retryAt: new Date(clock.now().getTime() + 10 * 60_000),
     });
 
@@ -236,16 +331,17 @@ describe('repeated failures', () => {
     const left = await database.db
       .select()
       .from(signInAttempts)
-      .where(eq(signInAttempts.key, auth.accountKey(user.email)));
+      .where(eq(signInAttempts.key, auth.accountOnAddressKey(user.email, address)));
     expect(left).toEqual([]);
   });
 
   it('spread over more than fifteen minutes never lock', async () => {
     const clock = new ManualClock(Date.parse('2026-03-03T09:00:00Z'));
     const user = await makeUser(database.db);
+    const address = freshAddress();
     for (let i = 0; i < 12; i++) {
       const result = await auth.signIn(
-        { email: user.email, password: 'wrong', clientAddress: freshAddress() },
+        { email: user.email, password: 'wrong', clientAddress: address },
         { db: database.db, clock },
       );
       expect(result).toEqual({ ok: false, reason: 'invalid_credentials' });
@@ -255,9 +351,26 @@ describe('repeated failures', () => {
 });
 
 describe('the client address', () => {
-  it('is the first X-Forwarded-For entry, else "unknown"', () => {
-    const request = (headers: Record<string, string>) => new Request('http://localhost/', { headers });
-    expect(auth.clientAddress(request({ 'X-Forwarded-For': ' 192.0.2.5 , 10.0.0.1' }))).toBe('192.0.2.5');
-    expect(auth.clientAddress(request({}))).toBe('unknown');
+  const request = (forwardedFor?: string) =>
+    new Request('http://localhost/', { headers: forwardedFor ? { 'X-Forwarded-For': forwardedFor } : {} });
+  const socket = { socketAddress: '198.51.100.7' };
+
+  it("is the socket's peer, whatever X-Forwarded-For says, while no proxy is trusted", () => {
+    expect(auth.clientAddress(request('192.0.2.5'), socket, 0)).toBe('198.51.100.7');
+    expect(auth.clientAddress(request(), { socketAddress: '::ffff:198.51.100.8' }, 0)).toBe('198.51.100.8');
+    expect(auth.clientAddress(request(), { socketAddress: '2001:DB8::1' }, 0)).toBe('2001:db8::1');
+    // No socket: the dev server and in-process tests.
+    expect(auth.clientAddress(request('192.0.2.5'), {}, 0)).toBe('unknown');
+  });
+
+  it('is the entry the outermost trusted proxy wrote, counting TRUST_PROXY hops from the right', () => {
+    const chain = ' 6.6.6.6 , 192.0.2.5, 10.0.0.2 ';
+    expect(auth.clientAddress(request(chain), socket, 1)).toBe('10.0.0.2');
+    expect(auth.clientAddress(request(chain), socket, 2)).toBe('192.0.2.5');
+    // A chain shorter than the hops: its leftmost entry is the furthest any proxy saw.
+    expect(auth.clientAddress(request('192.0.2.5'), socket, 3)).toBe('192.0.2.5');
+    // No header, or not an address there: the socket's peer.
+    expect(auth.clientAddress(request(), socket, 1)).toBe('198.51.100.7');
+    expect(auth.clientAddress(request('192.0.2.5, not-an-address'), socket, 1)).toBe('198.51.100.7');
   });
 });
