@@ -101,6 +101,7 @@ export const NOTIFICATION_KINDS = [
   'registration_submitted',
   'registration_decided',
   'import_finished',
+  'sign_in_link',
 ] as const;
 
 export const NOTIFICATION_AUDIENCES = [

@@ -603,6 +603,27 @@ export const passwordResets = pgTable(
 );
 
 /**
+ * Emailed one-time sign-in links, made like password reset links: the token `<id>.<hmac>` is
+ * never stored; a row is good once (`used_at`) and until `expires_at`, and carries the page to
+ * open after signing in.
+ */
+export const signInLinks = pgTable(
+  'sign_in_links',
+  {
+    id: id(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: at('created_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+    /** A path on this site (safeRedirect), or null for the user's home page. */
+    redirectTo: text('redirect_to'),
+  },
+  (t) => [index('sign_in_links_user_id_idx').on(t.userId, t.createdAt)],
+);
+
+/**
  * Accept / Decline links from email are signed and stateless; this table makes each one good
  * once. Keyed by sha256(token): the table never holds a usable link.
  */

@@ -167,6 +167,13 @@ export type EmailMessage =
       expiresAt: Date;
     }
   | {
+      kind: 'sign_in_link';
+      recipient: Recipient;
+      /** Opens a page whose button signs in: opening it alone does nothing. */
+      signInUrl: string;
+      expiresAt: Date;
+    }
+  | {
       kind: 'campaign_invitation';
       /** A partner admin: they answer for the company. */
       recipient: Recipient;

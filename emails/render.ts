@@ -12,6 +12,7 @@ import { renderOpportunityUnroutable } from './opportunity-unroutable';
 import { renderPasswordReset } from './password-reset';
 import { renderRegistrationDecided } from './registration-decided';
 import { renderRegistrationSubmitted } from './registration-submitted';
+import { renderSignInLink } from './sign-in-link';
 
 /**
  * One message, one email. Throws on a link that is not http(s) or a date or count that cannot
@@ -43,6 +44,8 @@ export function renderEmail(message: EmailMessage): RenderedEmail {
       return renderDailyDigest(message);
     case 'password_reset':
       return renderPasswordReset(message);
+    case 'sign_in_link':
+      return renderSignInLink(message);
     case 'campaign_invitation':
       return renderCampaignInvitation(message);
     default:

@@ -35,6 +35,7 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
   registration_submitted: 'Registration to review',
   registration_decided: 'Registration decided',
   import_finished: 'Import finished',
+  sign_in_link: 'Sign-in link',
 };
 
 const blankToUndefined = (value: unknown) =>

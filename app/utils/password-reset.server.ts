@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { HOUR_MS } from '../domain/clock';
 import { MIN_PASSWORD_LENGTH } from '../domain/partners/profile';
+import { iso, rawSql } from '../domain/sql.server';
 import {
-  parsePasswordResetToken,
-  passwordResetSignatureMatches,
-} from '../domain/notifications/signed-tokens';
-import { iso, rawSql, toDate } from '../domain/sql.server';
+  activeAccountFor,
+  checkAccountLink,
+  issueAccountLink,
+  useUpAccountLink,
+  useUpOpenLinksOf,
+} from './account-links.server';
+import { accountKeys } from './auth.server';
 import { hashPassword } from './password.server';
 import type { AuthDeps } from './session.server';
 
@@ -17,14 +21,15 @@ const REQUEST_INTERVAL_MS = 60_000;
 export const RESET_LINK_PROBLEM =
   'This password reset link does not work any more: it was used, replaced by a newer one, or is older than an hour. Ask for a new one.';
 
-export const resetRequestSchema = z.object({
-  email: z
-    .string({ error: 'Enter the email address you sign in with.' })
-    .trim()
-    .min(1, 'Enter the email address you sign in with.')
-    .max(254, 'An email address has at most 254 characters.')
-    .pipe(z.email({ error: 'Enter an email address such as name@company.com.' })),
-});
+/** The address a link is asked for: the forgot-password and sign-in-link forms alike. */
+export const emailField = z
+  .string({ error: 'Enter the email address you sign in with.' })
+  .trim()
+  .min(1, 'Enter the email address you sign in with.')
+  .max(254, 'An email address has at most 254 characters.')
+  .pipe(z.email({ error: 'Enter an email address such as name@company.com.' }));
+
+export const resetRequestSchema = z.object({ email: emailField });
 
 export const newPasswordSchema = z
   .object({
@@ -47,24 +52,15 @@ export const newPasswordSchema = z
 export async function requestPasswordReset(deps: AuthDeps, email: string): Promise<void> {
   const now = deps.clock.now();
   await rawSql(deps.db).begin(async (sql) => {
-    const [user] = await sql`
-      SELECT id, email FROM users WHERE lower(email) = ${email.trim().toLowerCase()} AND disabled_at IS NULL
-      FOR UPDATE`;
+    const user = await activeAccountFor(sql, email);
     if (!user) return;
     const [recent] = await sql`
       SELECT 1 FROM password_resets
       WHERE user_id = ${user.id} AND created_at > ${iso(new Date(now.getTime() - REQUEST_INTERVAL_MS))}::timestamptz`;
     if (recent) return;
     // A new link replaces the old ones: only the latest email works.
-    await sql`UPDATE password_resets SET used_at = ${iso(now)}::timestamptz WHERE user_id = ${user.id} AND used_at IS NULL`;
-    const [reset] = await sql`
-      INSERT INTO password_resets (user_id, created_at, expires_at)
-      VALUES (${user.id}, ${iso(now)}::timestamptz, ${iso(new Date(now.getTime() + RESET_LINK_LIFETIME_MS))}::timestamptz)
-      RETURNING id`;
-    await sql`
-      INSERT INTO notifications (kind, audience, user_id, recipient_email, dedupe_key, payload, created_at)
-      VALUES ('password_reset', 'user', ${user.id}, ${user.email}, ${`password-reset-${reset!.id}`},
-              ${JSON.stringify({ resetId: reset!.id })}::jsonb, ${iso(now)}::timestamptz)`;
+    await useUpOpenLinksOf(sql, 'password_reset', user.id, now);
+    await issueAccountLink(sql, 'password_reset', { user, now, lifetimeMs: RESET_LINK_LIFETIME_MS });
   });
 }
 
@@ -74,18 +70,8 @@ export async function checkPasswordReset(
   secret: string,
   token: string,
 ): Promise<{ resetId: number; userId: number; email: string } | null> {
-  const parsed = parsePasswordResetToken(token);
-  if (!parsed) return null;
-  const [row] = await rawSql(deps.db)`
-    SELECT r.id, r.user_id, r.expires_at, r.used_at, u.email, u.disabled_at
-    FROM password_resets r JOIN users u ON u.id = r.user_id
-    WHERE r.id = ${parsed.resetId}`;
-  if (!row || row.used_at || row.disabled_at) return null;
-  const expiresAt = toDate(row.expires_at);
-  if (expiresAt <= deps.clock.now()) return null;
-  const claims = { resetId: Number(row.id), userId: Number(row.user_id), expiresAtMs: expiresAt.getTime() };
-  if (!passwordResetSignatureMatches(secret, claims, parsed.signature)) return null;
-  return { resetId: claims.resetId, userId: claims.userId, email: row.email };
+  const link = await checkAccountLink(deps, secret, 'password_reset', token);
+  return link && { resetId: link.linkId, userId: link.userId, email: link.email };
 }
 
 /**
@@ -101,17 +87,15 @@ export async function completePasswordReset(
   const valid = await checkPasswordReset(deps, secret, token);
   if (!valid) return false;
   const passwordHash = await hashPassword(password);
-  const now = iso(deps.clock.now());
+  const now = deps.clock.now();
+  const { key, prefix } = accountKeys(valid.email);
   return rawSql(deps.db).begin(async (sql) => {
-    const used = await sql`
-      UPDATE password_resets SET used_at = ${now}::timestamptz
-      WHERE id = ${valid.resetId} AND used_at IS NULL AND expires_at > ${now}::timestamptz
-      RETURNING user_id`;
-    if (used.length === 0) return false;
+    if (!(await useUpAccountLink(sql, 'password_reset', valid.resetId, now))) return false;
     await sql`UPDATE users SET password_hash = ${passwordHash} WHERE id = ${valid.userId}`;
     await sql`DELETE FROM sessions WHERE user_id = ${valid.userId}`;
-    // A locked account is unlocked by proving access to its mailbox.
-    await sql`DELETE FROM sign_in_attempts WHERE key = ${`email:${valid.email.trim().toLowerCase()}`}`;
+    // A locked account is unlocked by proving access to its mailbox: the new password makes
+    // every count of guesses at the old one moot, on every address.
+    await sql`DELETE FROM sign_in_attempts WHERE key = ${key} OR starts_with(key, ${prefix})`;
     return true;
   }) as Promise<boolean>;
 }

@@ -49,6 +49,8 @@ interface Ids {
   declineToken: string;
   /** A password reset link of an account none of the visitors uses. */
   resetToken: string;
+  /** A sign-in link of that account. */
+  signInLinkToken: string;
   /** A mail caught by the demo's SMTP capture. */
   mailId: number;
   /** A deal registration of the own partner, awaiting a decision. */
@@ -181,6 +183,20 @@ const CASES: Record<string, RouteCase> = {
     url: (ids) => `/reset-password/${ids.resetToken}`,
     params: (ids) => ({ token: ids.resetToken }),
     // The POST carries no password: a field error, and the link stays good.
+    loader: allOk(),
+    action: { ...allReached(), anonymous: 'refused' },
+  },
+  'routes/sign-in-link': {
+    url: () => '/sign-in-link',
+    params: () => ({}),
+    // The POST carries no address: a field error, and nothing is sent or counted.
+    loader: allOk(),
+    action: { ...allReached(), anonymous: 'refused' },
+  },
+  'routes/sign-in-link.$token': {
+    url: (ids) => `/sign-in-link/${ids.signInLinkToken}`,
+    params: (ids) => ({ token: ids.signInLinkToken }),
+    // The POST does not press the button (no intent): it is told to, and the link stays good.
     loader: allOk(),
     action: { ...allReached(), anonymous: 'refused' },
   },

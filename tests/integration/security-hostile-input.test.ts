@@ -38,6 +38,7 @@ interface Ids {
   mailId: number;
   declineToken: string;
   resetToken: string;
+  signInLinkToken: string;
   campaignAnswerToken: string;
 }
 
@@ -46,6 +47,7 @@ function paramValue(routeId: string, name: string, ids: Ids): string | undefined
   if (name === 'token') {
     if (routeId.includes('email-action')) return ids.declineToken;
     if (routeId.includes('reset-password')) return ids.resetToken;
+    if (routeId.includes('sign-in-link')) return ids.signInLinkToken;
     if (routeId.includes('campaign-answer')) return ids.campaignAnswerToken;
     return undefined;
   }

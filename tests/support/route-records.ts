@@ -2,10 +2,15 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { Clock } from '../../app/domain/clock';
 import { signCampaignAnswerTokens } from '../../app/domain/campaigns/campaign-answer-links.server';
-import { signEmailAction, signPasswordReset } from '../../app/domain/notifications/signed-tokens';
+import {
+  signAccountLink,
+  signEmailAction,
+  signPasswordReset,
+} from '../../app/domain/notifications/signed-tokens';
 import { registerOpportunity } from '../../app/domain/opportunities/registration.server';
 import { requestPasswordReset } from '../../app/utils/password-reset.server';
-import { campaignPartners, campaigns, imports, offers, passwordResets } from '../../db/schema';
+import { requestSignInLink } from '../../app/utils/sign-in-link.server';
+import { campaignPartners, campaigns, imports, offers, passwordResets, signInLinks } from '../../db/schema';
 import { makeUser } from './auth-fixtures';
 import { makeCustomer } from './factories';
 
@@ -41,6 +46,17 @@ export async function recordsForEveryRoute(
     resetId: reset!.id,
     userId: forgetful.id,
     expiresAtMs: reset!.expiresAt.getTime(),
+  });
+  // A sign-in link of the same account.
+  await requestSignInLink(
+    { db, clock },
+    { email: forgetful.email, clientAddress: 'unknown', redirectTo: null },
+  );
+  const [link] = await db.select().from(signInLinks).where(eq(signInLinks.userId, forgetful.id));
+  const signInLinkToken = signAccountLink(secret, 'sign-in-link', {
+    linkId: link!.id,
+    userId: forgetful.id,
+    expiresAtMs: link!.expiresAt.getTime(),
   });
   const registration = await registerOpportunity(
     db,
@@ -86,6 +102,7 @@ export async function recordsForEveryRoute(
   return {
     declineToken,
     resetToken,
+    signInLinkToken,
     registrationId: registration.opportunityId,
     customerId: contributed.id,
     campaignId: campaign!.id,

@@ -7,7 +7,7 @@ import { declineReasonLabel, unroutableReasonLabel } from '../offers/reason-labe
 import { composeRegistrationEmail } from '../opportunities/registration-email.server';
 import { rawSql, toDate, toDateOrNull } from '../sql.server';
 import type { Composed } from './composed';
-import { signEmailAction, signPasswordReset } from './signed-tokens';
+import { signAccountLink, signEmailAction } from './signed-tokens';
 
 export interface ComposeContext {
   /** The portal's origin as recipients reach it, e.g. https://partners.example.com. */
@@ -34,7 +34,8 @@ export async function composeNotificationEmail(
            o.status AS offer_status, o.partner_id AS offer_partner_id, o.expires_at, o.responded_at, o.decline_reason,
            op.need, op.product_line, op.value_minor, op.currency, op.country, op.industry, op.size_segment,
            c.name AS campaign_name, p.name AS partner_name,
-           pr.id AS reset_id, pr.expires_at AS reset_expires_at, pr.used_at AS reset_used_at
+           coalesce(pr.id, sl.id) AS link_id, coalesce(pr.expires_at, sl.expires_at) AS link_expires_at,
+           coalesce(pr.used_at, sl.used_at) AS link_used_at
     FROM notifications n
       JOIN users u ON u.id = n.user_id
       LEFT JOIN offers o ON o.id = n.offer_id
@@ -42,6 +43,7 @@ export async function composeNotificationEmail(
       LEFT JOIN campaigns c ON c.id = op.campaign_id
       LEFT JOIN partners p ON p.id = coalesce(o.partner_id, n.partner_id)
       LEFT JOIN password_resets pr ON n.kind = 'password_reset' AND pr.id = (n.payload->>'resetId')::int
+      LEFT JOIN sign_in_links sl ON n.kind = 'sign_in_link' AND sl.id = (n.payload->>'linkId')::int
     WHERE n.id = ${notificationId} AND n.audience = 'user'`;
   if (!row) return { kind: 'skip', reason: 'The email row no longer exists.' };
   if (row.disabled_at) return { kind: 'skip', reason: "The recipient's account is disabled." };
@@ -190,23 +192,31 @@ export async function composeNotificationEmail(
         queueUrl: url('/queue'),
         preferencesUrl: url('/settings/notifications'),
       });
-    case 'password_reset': {
-      const resetExpiresAt = toDateOrNull(row.reset_expires_at);
-      if (!row.reset_id || row.reset_used_at || !resetExpiresAt || resetExpiresAt <= context.now) {
-        return { kind: 'skip', reason: 'The reset link was used or expired before this email went out.' };
+    case 'password_reset':
+    case 'sign_in_link': {
+      const linkExpiresAt = toDateOrNull(row.link_expires_at);
+      if (!row.link_id || row.link_used_at || !linkExpiresAt || linkExpiresAt <= context.now) {
+        const what = kind === 'password_reset' ? 'reset link' : 'sign-in link';
+        return { kind: 'skip', reason: `The ${what} was used or expired before this email went out.` };
       }
       const claims = {
-        resetId: Number(row.reset_id),
+        linkId: Number(row.link_id),
         userId: Number(row.user_id),
-        expiresAtMs: resetExpiresAt.getTime(),
+        expiresAtMs: linkExpiresAt.getTime(),
       };
-      const token = signPasswordReset(context.secret, claims);
-      return message({
-        kind,
-        recipient,
-        resetUrl: url(`/reset-password/${token}`),
-        expiresAt: resetExpiresAt,
-      });
+      return kind === 'password_reset'
+        ? message({
+            kind,
+            recipient,
+            resetUrl: url(`/reset-password/${signAccountLink(context.secret, 'password-reset', claims)}`),
+            expiresAt: linkExpiresAt,
+          })
+        : message({
+            kind,
+            recipient,
+            signInUrl: url(`/sign-in-link/${signAccountLink(context.secret, 'sign-in-link', claims)}`),
+            expiresAt: linkExpiresAt,
+          });
     }
     default:
       return { kind: 'skip', reason: `No email is made for ${kind}.` };

@@ -61,34 +61,67 @@ export function verifyEmailAction(
   };
 }
 
+/**
+ * Links that open an account from its mailbox (password reset, sign-in link) point at a row
+ * that makes them good once and until its expiry. Each has a purpose of its own, so that no
+ * reset link can ever be read as a sign-in link or the other way round.
+ */
+export type AccountLinkPurpose = 'password-reset' | 'sign-in-link';
+
+export interface AccountLinkClaims {
+  linkId: number;
+  userId: number;
+  expiresAtMs: number;
+}
+
+/**
+ * `<row id>.<mac>`: the user and expiry are signed but read back from the row, so the link
+ * stays short and a row that was used or replaced stops every link made from it.
+ */
+export function signAccountLink(
+  secret: string,
+  purpose: AccountLinkPurpose,
+  claims: AccountLinkClaims,
+): string {
+  const body = `${claims.linkId}.${claims.userId}.${claims.expiresAtMs}`;
+  return `${claims.linkId}.${b64(mac(secret, purpose, body))}`;
+}
+
+export function parseAccountLinkToken(token: string): { linkId: number; signature: string } | null {
+  const match = /^(\d{1,10})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  return match ? { linkId: Number(match[1]), signature: match[2]! } : null;
+}
+
+export function accountLinkSignatureMatches(
+  secret: string,
+  purpose: AccountLinkPurpose,
+  claims: AccountLinkClaims,
+  signature: string,
+): boolean {
+  const body = `${claims.linkId}.${claims.userId}.${claims.expiresAtMs}`;
+  return sameMac(mac(secret, purpose, body), signature);
+}
+
 export interface PasswordResetClaims {
   resetId: number;
   userId: number;
   expiresAtMs: number;
 }
 
-/**
- * `<reset id>.<mac>`: the user and expiry are signed but read back from the row, so the link
- * stays short and a row that was used or replaced stops every link made from it.
- */
-export function signPasswordReset(secret: string, claims: PasswordResetClaims): string {
-  const body = `${claims.resetId}.${claims.userId}.${claims.expiresAtMs}`;
-  return `${claims.resetId}.${b64(mac(secret, 'password-reset', body))}`;
-}
+/** A password reset link: an account link under its own purpose. */
+export const signPasswordReset = (secret: string, { resetId, ...claims }: PasswordResetClaims) =>
+  signAccountLink(secret, 'password-reset', { linkId: resetId, ...claims });
 
 export function parsePasswordResetToken(token: string): { resetId: number; signature: string } | null {
-  const match = /^(\d{1,10})\.([A-Za-z0-9_-]{43})$/.exec(token);
-  return match ? { resetId: Number(match[1]), signature: match[2]! } : null;
+  const parsed = parseAccountLinkToken(token);
+  return parsed && { resetId: parsed.linkId, signature: parsed.signature };
 }
 
-export function passwordResetSignatureMatches(
+export const passwordResetSignatureMatches = (
   secret: string,
-  claims: PasswordResetClaims,
+  { resetId, ...claims }: PasswordResetClaims,
   signature: string,
-): boolean {
-  const body = `${claims.resetId}.${claims.userId}.${claims.expiresAtMs}`;
-  return sameMac(mac(secret, 'password-reset', body), signature);
-}
+) => accountLinkSignatureMatches(secret, 'password-reset', { linkId: resetId, ...claims }, signature);
 
 /** What the single-use table keys a token by: never the token itself. */
 export function tokenDigest(token: string): string {
