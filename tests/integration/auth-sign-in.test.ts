@@ -3,9 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { ManualClock } from '../../app/domain/clock';
 import type * as QueueRoute from '../../app/routes/queue';
 import type * as SignInRoute from '../../app/routes/sign-in';
+import { signPasswordReset } from '../../app/domain/notifications/signed-tokens';
 import type * as Auth from '../../app/utils/auth.server';
+import type * as PasswordReset from '../../app/utils/password-reset.server';
 import type * as Session from '../../app/utils/session.server';
-import { sessions, signInAttempts } from '../../db/schema';
+import { passwordResets, sessions, signInAttempts } from '../../db/schema';
 import { formPost, makeUser, setCookies, settle, TEST_PASSWORD, unwrap } from '../support/auth-fixtures';
 import { makePartner } from '../support/factories';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -15,17 +17,20 @@ let signInRoute: typeof SignInRoute;
 let queueRoute: typeof QueueRoute;
 let auth: typeof Auth;
 let session: typeof Session;
+let passwordReset: typeof PasswordReset;
+const SECRET = 'auth-sign-in-test-secret-0123456789abcdef';
 let closeDatabase: () => Promise<void>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   process.env.DATABASE_URL = database.url;
   process.env.REDIS_URL = inject('redisUrl');
-  [signInRoute, queueRoute, auth, session] = await Promise.all([
+  [signInRoute, queueRoute, auth, session, passwordReset] = await Promise.all([
     import('../../app/routes/sign-in'),
     import('../../app/routes/queue'),
     import('../../app/utils/auth.server'),
     import('../../app/utils/session.server'),
+    import('../../app/utils/password-reset.server'),
   ]);
   closeDatabase = (await import('../../app/utils/db.server')).closeDatabase;
 });
@@ -333,6 +338,43 @@ describe('repeated failures', () => {
       .from(signInAttempts)
       .where(eq(signInAttempts.key, auth.accountOnAddressKey(user.email, address)));
     expect(left).toEqual([]);
+  });
+
+  it("end on every address with a password reset, which proves access to the account's mailbox", async () => {
+    const deps = { db: database.db, clock: new ManualClock(Date.now()) };
+    const user = await makeUser(database.db);
+    const addresses = [freshAddress(), freshAddress()];
+    for (const clientAddress of addresses) {
+      for (let i = 0; i < auth.ACCOUNT_ON_ADDRESS_FAILURE_LIMIT; i++) {
+        await auth.signIn({ email: user.email, password: 'wrong', clientAddress }, deps);
+      }
+    }
+    const keysOfAccount = async () =>
+      (await database.db.select({ key: signInAttempts.key }).from(signInAttempts))
+        .map((row) => row.key)
+        .filter((key) => key.includes(user.email))
+        .sort();
+    expect(await keysOfAccount()).toEqual(
+      [auth.accountKey(user.email), ...addresses.map((a) => auth.accountOnAddressKey(user.email, a))].sort(),
+    );
+
+    await passwordReset.requestPasswordReset(deps, user.email);
+    const [reset] = await database.db.select().from(passwordResets).where(eq(passwordResets.userId, user.id));
+    const token = signPasswordReset(SECRET, {
+      resetId: reset!.id,
+      userId: user.id,
+      expiresAtMs: reset!.expiresAt.getTime(),
+    });
+    expect(await passwordReset.completePasswordReset(deps, SECRET, token, 'a brand new passphrase 42')).toBe(
+      true,
+    );
+    expect(await keysOfAccount()).toEqual([]);
+    expect(
+      await auth.signIn(
+        { email: user.email, password: 'a brand new passphrase 42', clientAddress: addresses[0]! },
+        deps,
+      ),
+    ).toMatchObject({ ok: true });
   });
 
   it('spread over more than fifteen minutes never lock', async () => {
