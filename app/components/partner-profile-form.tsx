@@ -1,7 +1,7 @@
 import { Form, useNavigation } from '@remix-run/react';
-import type { ReactNode } from 'react';
 import { SIZE_SEGMENT_LABELS, SIZE_SEGMENTS, countryName } from '../domain/partners/labels';
 import { CsrfField } from './csrf-field';
+import { FactsList } from './facts-list';
 
 /** The profile as the loader serialises it. */
 export interface ProfileView {
@@ -180,29 +180,25 @@ function ProfileSummary({ profile }: { profile: ProfileView }) {
   const list = (values: string[], render: (v: string) => string = (v) => v) =>
     values.length === 0 ? <span className="muted">none</span> : values.map(render).join(', ');
   return (
-    <dl className="profile-summary">
-      <Item term="Countries covered">
-        {list(profile.countries, (code) => `${countryName(code)} (${code})`)}
-      </Item>
-      <Item term="Industries">{list(profile.industries)}</Item>
-      <Item term="Customer sizes served">
-        {list(profile.sizeSegments, (s) => SIZE_SEGMENT_LABELS[s as keyof typeof SIZE_SEGMENT_LABELS] ?? s)}
-      </Item>
-      <Item term="Product lines sold">{list(profile.productLines)}</Item>
-      <Item term="Capacity">
-        {profile.openLoad} in use of {profile.maxOpen}
-      </Item>
-      <Item term="Time zone">{profile.timezone}</Item>
-    </dl>
-  );
-}
-
-function Item({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="profile-summary__item">
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
+    <FactsList
+      facts={[
+        {
+          term: 'Countries covered',
+          value: list(profile.countries, (code) => `${countryName(code)} (${code})`),
+        },
+        { term: 'Industries', value: list(profile.industries) },
+        {
+          term: 'Customer sizes served',
+          value: list(
+            profile.sizeSegments,
+            (s) => SIZE_SEGMENT_LABELS[s as keyof typeof SIZE_SEGMENT_LABELS] ?? s,
+          ),
+        },
+        { term: 'Product lines sold', value: list(profile.productLines) },
+        { term: 'Capacity', value: `${profile.openLoad} in use of ${profile.maxOpen}` },
+        { term: 'Time zone', value: profile.timezone },
+      ]}
+    />
   );
 }
 
