@@ -1,5 +1,4 @@
 import { Form } from '@remix-run/react';
-import type { ReactNode } from 'react';
 import {
   CAMPAIGN_GOAL_MAX,
   CAMPAIGN_NAME_MAX,
@@ -10,6 +9,9 @@ import {
 import { CURRENCIES } from '../domain/money';
 import { SIZE_SEGMENTS, SIZE_SEGMENT_LABELS } from '../domain/partners/labels';
 import { CsrfField } from './csrf-field';
+import { FieldError } from './form-field';
+import { SelectField } from './select-field';
+import { TextAreaField, TextField } from './text-field';
 
 export type CampaignFormValues = Record<CampaignField, string | string[]>;
 
@@ -63,62 +65,55 @@ export function CampaignForm({
     <Form method="post" className="form campaign-form" noValidate aria-label="Campaign">
       <CsrfField />
       {intent ? <input type="hidden" name="intent" value={intent} /> : null}
-      <Field {...field('name', 'Name')}>
-        {(props) => <input {...props} defaultValue={text('name')} maxLength={CAMPAIGN_NAME_MAX} />}
-      </Field>
-      <Field {...field('goal', 'Goal', 'What the campaign should achieve; partners see it.')}>
-        {(props) => (
-          <textarea {...props} rows={3} defaultValue={text('goal')} maxLength={CAMPAIGN_GOAL_MAX} />
-        )}
-      </Field>
+      <TextField {...field('name', 'Name')} defaultValue={text('name')} maxLength={CAMPAIGN_NAME_MAX} />
+      <TextAreaField
+        {...field('goal', 'Goal', 'What the campaign should achieve; partners see it.')}
+        rows={3}
+        defaultValue={text('goal')}
+        maxLength={CAMPAIGN_GOAL_MAX}
+      />
       <div className="field-row">
-        <Field {...field('startsOn', 'Starts on (optional)')}>
-          {(props) => <input {...props} type="date" defaultValue={text('startsOn')} />}
-        </Field>
-        <Field {...field('endsOn', 'Ends on (optional)')}>
-          {(props) => <input {...props} type="date" defaultValue={text('endsOn')} />}
-        </Field>
-        <Field {...field('status', 'Status')}>
-          {(props) => (
-            <select {...props} defaultValue={text('status') || 'draft'}>
-              {CAMPAIGN_STATUSES.map((status) => (
-                <option key={status} value={status}>
-                  {CAMPAIGN_STATUS_LABELS[status]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <TextField
+          {...field('startsOn', 'Starts on (optional)')}
+          type="date"
+          defaultValue={text('startsOn')}
+        />
+        <TextField {...field('endsOn', 'Ends on (optional)')} type="date" defaultValue={text('endsOn')} />
+        <SelectField
+          {...field('status', 'Status')}
+          defaultValue={text('status') || 'draft'}
+          options={CAMPAIGN_STATUSES.map((status) => ({
+            value: status,
+            label: CAMPAIGN_STATUS_LABELS[status],
+          }))}
+        />
       </div>
       <div className="field-row">
-        <Field {...field('budget', 'Budget (optional)')}>
-          {(props) => (
-            <input {...props} inputMode="decimal" placeholder="25000.00" defaultValue={text('budget')} />
-          )}
-        </Field>
-        <Field {...field('currency', 'Currency')}>
-          {(props) => (
-            <select {...props} defaultValue={text('currency') || 'EUR'}>
-              {CURRENCIES.map((currency) => (
-                <option key={currency} value={currency}>
-                  {currency}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <TextField
+          {...field('budget', 'Budget (optional)')}
+          inputMode="decimal"
+          placeholder="25000.00"
+          defaultValue={text('budget')}
+        />
+        <SelectField
+          {...field('currency', 'Currency')}
+          defaultValue={text('currency') || 'EUR'}
+          options={CURRENCIES.map((currency) => ({ value: currency, label: currency }))}
+        />
       </div>
       <fieldset className="campaign-form__targets">
         <legend>Targets</legend>
         <p className="muted">Partners covering these are suggested first. Leave a list empty for any.</p>
-        <Field
+        <TextField
           {...field('targetCountries', 'Countries', 'ISO codes, separated by commas or spaces: DE, AT, CH.')}
-        >
-          {(props) => <input {...props} defaultValue={text('targetCountries')} autoComplete="off" />}
-        </Field>
-        <Field {...field('targetIndustries', 'Industries', 'Separated by commas: manufacturing, retail.')}>
-          {(props) => <input {...props} defaultValue={text('targetIndustries')} autoComplete="off" />}
-        </Field>
+          defaultValue={text('targetCountries')}
+          autoComplete="off"
+        />
+        <TextField
+          {...field('targetIndustries', 'Industries', 'Separated by commas: manufacturing, retail.')}
+          defaultValue={text('targetIndustries')}
+          autoComplete="off"
+        />
         <fieldset
           className="choices"
           aria-describedby={errors.targetSizeSegments ? 'field-targetSizeSegments-error' : undefined}
@@ -138,9 +133,11 @@ export function CampaignForm({
           ))}
           <FieldError name="targetSizeSegments" error={errors.targetSizeSegments} />
         </fieldset>
-        <Field {...field('targetProductLines', 'Product lines', 'Separated by commas: storage, backup.')}>
-          {(props) => <input {...props} defaultValue={text('targetProductLines')} autoComplete="off" />}
-        </Field>
+        <TextField
+          {...field('targetProductLines', 'Product lines', 'Separated by commas: storage, backup.')}
+          defaultValue={text('targetProductLines')}
+          autoComplete="off"
+        />
       </fieldset>
       <fieldset
         className="choices"
@@ -174,53 +171,4 @@ export function CampaignForm({
       </button>
     </Form>
   );
-}
-
-interface ControlProps {
-  id: string;
-  name: string;
-  'aria-invalid'?: true;
-  'aria-describedby'?: string;
-}
-
-function Field({
-  name,
-  label,
-  hint,
-  error,
-  children,
-}: {
-  name: string;
-  label: string;
-  hint?: string;
-  error?: string;
-  children: (props: ControlProps) => ReactNode;
-}) {
-  const id = `field-${name}`;
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p id={`${id}-hint`} className="subtle">
-          {hint}
-        </p>
-      ) : null}
-      {children({
-        id,
-        name,
-        'aria-invalid': error ? true : undefined,
-        'aria-describedby': described || undefined,
-      })}
-      <FieldError name={name} error={error} />
-    </div>
-  );
-}
-
-function FieldError({ name, error }: { name: string; error?: string }) {
-  return error ? (
-    <p id={`field-${name}-error`} className="field__error">
-      {error}
-    </p>
-  ) : null;
 }

@@ -1,9 +1,9 @@
 import type { SerializeFrom } from '@remix-run/node';
 import { Form, Link, useNavigation } from '@remix-run/react';
-import type { ReactNode } from 'react';
 import { BarChart } from './bar-chart';
 import { CampaignForm } from './campaign-form';
 import { CsrfField } from './csrf-field';
+import { FactsList } from './facts-list';
 import type { CampaignActionAnswer, CampaignIntent } from '../models/campaigns-actions.server';
 import type { loader } from '../routes/campaigns.$campaignId';
 
@@ -18,14 +18,16 @@ export type StaffPage = Extract<SerializeFrom<typeof loader>, { view: 'staff' }>
 function CampaignFacts({ campaign }: { campaign: PartnerPage['campaign'] }) {
   const list = (values: string[]) => (values.length === 0 ? 'Any' : values.join(', '));
   return (
-    <dl className="facts">
-      <Fact term="Goal">{campaign.goal || 'Not written down yet'}</Fact>
-      <Fact term="Dates">{campaign.dates}</Fact>
-      <Fact term="Countries">{list(campaign.countries)}</Fact>
-      <Fact term="Industries">{list(campaign.industries)}</Fact>
-      <Fact term="Customer sizes">{list(campaign.sizeSegments)}</Fact>
-      <Fact term="Product lines">{list(campaign.productLines)}</Fact>
-    </dl>
+    <FactsList
+      facts={[
+        { term: 'Goal', value: campaign.goal || 'Not written down yet' },
+        { term: 'Dates', value: campaign.dates },
+        { term: 'Countries', value: list(campaign.countries) },
+        { term: 'Industries', value: list(campaign.industries) },
+        { term: 'Customer sizes', value: list(campaign.sizeSegments) },
+        { term: 'Product lines', value: list(campaign.productLines) },
+      ]}
+    />
   );
 }
 
@@ -204,15 +206,18 @@ export function StaffView({
         <section className="panel" aria-labelledby="about-title">
           <h2 id="about-title">The campaign</h2>
           <CampaignFacts campaign={page.campaign} />
-          <dl className="facts">
-            <Fact term="Budget">{page.campaign.budget}</Fact>
-            <Fact term="Coordinator">{page.coordinatorName ?? 'Nobody'}</Fact>
-            <Fact term="Routing">
-              {page.campaign.joinedPartnersFirst
-                ? 'Joined partners are offered its leads before anyone else'
-                : 'Joined partners score higher for its leads'}
-            </Fact>
-          </dl>
+          <FactsList
+            facts={[
+              { term: 'Budget', value: page.campaign.budget },
+              { term: 'Coordinator', value: page.coordinatorName ?? 'Nobody' },
+              {
+                term: 'Routing',
+                value: page.campaign.joinedPartnersFirst
+                  ? 'Joined partners are offered its leads before anyone else'
+                  : 'Joined partners score higher for its leads',
+              },
+            ]}
+          />
         </section>
 
         <section className="panel" aria-labelledby="partners-title">
@@ -520,15 +525,6 @@ function Stat({ label, value, hint }: { label: string; value: string; hint: stri
       <p className="stat__label">{label}</p>
       <p className="stat__value">{value}</p>
       <p className="stat__hint">{hint}</p>
-    </div>
-  );
-}
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="facts__row">
-      <dt>{term}</dt>
-      <dd>{children}</dd>
     </div>
   );
 }

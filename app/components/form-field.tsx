@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-/** What a labelled control receives: its id, name, typed value and its error's wiring. */
+/** What a labelled control receives: its id, name, typed value and its hint's and error's wiring. */
 export interface ControlProps {
   id: string;
   name: string;
@@ -9,43 +9,65 @@ export interface ControlProps {
   'aria-describedby'?: string;
 }
 
+/** What every labelled field takes, whatever control it renders. */
+export interface FieldProps {
+  name: string;
+  label: string;
+  error?: string;
+  defaultValue?: string;
+  /** A sentence shown under the label and read with the control (the rule the value must meet). */
+  hint?: ReactNode;
+  /** The control's id when a page's links or scripts already rely on one; else `field-<name>`. */
+  id?: string;
+}
+
 /**
- * A form field: label, the control the caller renders, and the refusal's reason right under
- * it, tied to the control by aria-describedby so a screen reader reads it with the field.
+ * A form field: label, hint, the control the caller renders, and the refusal's reason right
+ * under it, both tied to the control by aria-describedby so a screen reader reads them with it.
  */
 export function Field({
   name,
   label,
   error,
-  defaultValue,
+  defaultValue = '',
+  hint,
+  id = `field-${name}`,
   children,
-}: {
-  name: string;
-  label: string;
-  error?: string;
-  defaultValue: string;
-  children: (props: ControlProps) => ReactNode;
-}) {
-  const id = `field-${name}`;
+}: FieldProps & { children: (props: ControlProps) => ReactNode }) {
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [hintId, errorId].filter(Boolean).join(' ');
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <p id={hintId} className="field__hint">
+          {hint}
+        </p>
+      ) : null}
       {children({
         id,
         name,
         defaultValue,
         'aria-invalid': error ? true : undefined,
-        'aria-describedby': error ? `${id}-error` : undefined,
+        'aria-describedby': describedBy || undefined,
       })}
-      <FieldError name={name} error={error} />
+      <FieldError id={id} error={error} />
     </div>
   );
 }
 
-/** The reason a field was refused, with the id `Field` points its control at. */
-export function FieldError({ name, error }: { name: string; error?: string }) {
+/**
+ * The reason a field was refused, with the id `Field` points its control at: `<id>-error`, the
+ * id being the control's (`field-<name>` unless the field names another).
+ */
+export function FieldError({
+  error,
+  ...control
+}: { error?: string } & ({ name: string; id?: undefined } | { id: string; name?: undefined })) {
+  const id = control.id ?? `field-${control.name}`;
   return error ? (
-    <p id={`field-${name}-error`} className="field__error">
+    <p id={`${id}-error`} className="field__error">
       {error}
     </p>
   ) : null;

@@ -1,6 +1,7 @@
-import { REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../db/schema';
+import { REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../db/enums';
 import { SIZE_SEGMENT_LABELS } from '../domain/partners/labels';
-import { Field } from './form-field';
+import { SelectField } from './select-field';
+import { TextField } from './text-field';
 
 type FieldProps = { name: string; label: string; error?: string; defaultValue: string };
 
@@ -18,43 +19,21 @@ export function NewCustomerFields({
 }) {
   return (
     <>
-      <Field {...field('customerName', 'Company name')}>
-        {(props) => <input {...props} autoComplete="organization" />}
-      </Field>
+      <TextField {...field('customerName', 'Company name')} autoComplete="organization" />
       <div className="field-row">
-        <Field {...field('customerDomain', 'Web domain (optional)')}>
-          {(props) => <input {...props} placeholder="example.com" />}
-        </Field>
-        <Field {...field('customerCountry', 'Country (ISO code)')}>
-          {(props) => <input {...props} maxLength={2} placeholder="DE" />}
-        </Field>
-        <Field {...field('customerIndustry', 'Industry')}>
-          {(props) => <input {...props} placeholder="manufacturing" />}
-        </Field>
-        <Field {...field('customerSizeSegment', 'Size segment')}>
-          {(props) => (
-            <select {...props}>
-              <option value="">Choose</option>
-              {SIZE_SEGMENTS.map((s) => (
-                <option key={s} value={s}>
-                  {SIZE_SEGMENT_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <TextField {...field('customerDomain', 'Web domain (optional)')} placeholder="example.com" />
+        <TextField {...field('customerCountry', 'Country (ISO code)')} maxLength={2} placeholder="DE" />
+        <TextField {...field('customerIndustry', 'Industry')} placeholder="manufacturing" />
+        <SelectField
+          {...field('customerSizeSegment', 'Size segment')}
+          placeholder={{ label: 'Choose' }}
+          options={SIZE_SEGMENTS.map((s) => ({ value: s, label: SIZE_SEGMENT_LABELS[s] }))}
+        />
         {withRevenuePotential ? (
-          <Field {...field('customerRevenuePotential', 'Revenue potential', 'C')}>
-            {(props) => (
-              <select {...props}>
-                {REVENUE_POTENTIALS.map((p) => (
-                  <option key={p} value={p}>
-                    {p}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            {...field('customerRevenuePotential', 'Revenue potential', 'C')}
+            options={REVENUE_POTENTIALS.map((p) => ({ value: p, label: p }))}
+          />
         ) : null}
       </div>
     </>

@@ -1,7 +1,9 @@
 import { Form, useNavigation } from '@remix-run/react';
-import type { ReactNode } from 'react';
 import { SIZE_SEGMENT_LABELS, SIZE_SEGMENTS, countryName } from '../domain/partners/labels';
 import { CsrfField } from './csrf-field';
+import { FactsList } from './facts-list';
+import { FieldError } from './form-field';
+import { TextField } from './text-field';
 
 /** The profile as the loader serialises it. */
 export interface ProfileView {
@@ -26,19 +28,6 @@ export interface ProfileFormAnswer {
   fieldErrors: Record<string, string>;
   values: Record<string, string | string[]>;
 }
-
-/** A field's reason for refusal, tied to its input by id for screen readers. */
-export function FieldError({ id, error }: { id: string; error: string | undefined }) {
-  if (!error) return null;
-  return (
-    <p id={`${id}-error`} className="field__error">
-      {error}
-    </p>
-  );
-}
-
-const describedBy = (id: string, error: string | undefined, hint = false) =>
-  [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
 
 function FormStatus({ answer, intents }: { answer: ProfileFormAnswer | undefined; intents: string[] }) {
   const mine = answer && intents.includes(answer.intent) ? answer : undefined;
@@ -81,6 +70,7 @@ export function ProfileSection({
       <input type="hidden" name="intent" value="profile" />
       <TextField
         id="countries"
+        name="countries"
         label="Countries covered"
         hint="ISO two-letter codes, separated by commas or spaces; the first is the home territory. Example: DE, AT, CH"
         defaultValue={typed('countries', profile.countries.join(', '))}
@@ -88,6 +78,7 @@ export function ProfileSection({
       />
       <TextField
         id="industries"
+        name="industries"
         label="Industries"
         hint="Separated by commas. Example: manufacturing, retail"
         defaultValue={typed('industries', profile.industries.join(', '))}
@@ -113,6 +104,7 @@ export function ProfileSection({
       </fieldset>
       <TextField
         id="productLines"
+        name="productLines"
         label="Product lines sold"
         hint="Separated by commas. Example: storage, networking"
         defaultValue={typed('productLines', profile.productLines.join(', '))}
@@ -120,6 +112,7 @@ export function ProfileSection({
       />
       <TextField
         id="maxOpen"
+        name="maxOpen"
         label="Capacity (open offers and leads in work at once)"
         hint={`Now in use: ${profile.openLoad}. 0 stops new offers.`}
         defaultValue={typed('maxOpen', String(profile.maxOpen))}
@@ -128,6 +121,7 @@ export function ProfileSection({
       />
       <TextField
         id="timezone"
+        name="timezone"
         label="Time zone"
         hint="An IANA name such as Europe/Berlin or America/New_York."
         defaultValue={typed('timezone', profile.timezone)}
@@ -141,68 +135,29 @@ export function ProfileSection({
   );
 }
 
-function TextField({
-  id,
-  label,
-  hint,
-  defaultValue,
-  error,
-  inputMode,
-}: {
-  id: string;
-  label: string;
-  hint: string;
-  defaultValue: string;
-  error: string | undefined;
-  inputMode?: 'numeric';
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <p id={`${id}-hint`} className="field__hint">
-        {hint}
-      </p>
-      <input
-        id={id}
-        name={id}
-        type="text"
-        inputMode={inputMode}
-        defaultValue={defaultValue}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, error, true)}
-      />
-      <FieldError id={id} error={error} />
-    </div>
-  );
-}
-
 function ProfileSummary({ profile }: { profile: ProfileView }) {
   const list = (values: string[], render: (v: string) => string = (v) => v) =>
     values.length === 0 ? <span className="muted">none</span> : values.map(render).join(', ');
   return (
-    <dl className="profile-summary">
-      <Item term="Countries covered">
-        {list(profile.countries, (code) => `${countryName(code)} (${code})`)}
-      </Item>
-      <Item term="Industries">{list(profile.industries)}</Item>
-      <Item term="Customer sizes served">
-        {list(profile.sizeSegments, (s) => SIZE_SEGMENT_LABELS[s as keyof typeof SIZE_SEGMENT_LABELS] ?? s)}
-      </Item>
-      <Item term="Product lines sold">{list(profile.productLines)}</Item>
-      <Item term="Capacity">
-        {profile.openLoad} in use of {profile.maxOpen}
-      </Item>
-      <Item term="Time zone">{profile.timezone}</Item>
-    </dl>
-  );
-}
-
-function Item({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="profile-summary__item">
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
+    <FactsList
+      facts={[
+        {
+          term: 'Countries covered',
+          value: list(profile.countries, (code) => `${countryName(code)} (${code})`),
+        },
+        { term: 'Industries', value: list(profile.industries) },
+        {
+          term: 'Customer sizes served',
+          value: list(
+            profile.sizeSegments,
+            (s) => SIZE_SEGMENT_LABELS[s as keyof typeof SIZE_SEGMENT_LABELS] ?? s,
+          ),
+        },
+        { term: 'Product lines sold', value: list(profile.productLines) },
+        { term: 'Capacity', value: `${profile.openLoad} in use of ${profile.maxOpen}` },
+        { term: 'Time zone', value: profile.timezone },
+      ]}
+    />
   );
 }
 
@@ -237,22 +192,16 @@ export function PauseSection({
           <Form method="post" className="form pause__form" noValidate key={refused ? 'refused' : 'stored'}>
             <CsrfField />
             <input type="hidden" name="intent" value="pause" />
-            <div className="field">
-              <label htmlFor="backOn">Back on</label>
-              <p id="backOn-hint" className="field__hint">
-                No new leads until 00:00 on this day, {profile.timezone} time.
-              </p>
-              <input
-                id="backOn"
-                name="backOn"
-                type="date"
-                min={today}
-                defaultValue={typedBackOn || profile.backOn || ''}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={describedBy('backOn', error, true)}
-              />
-              <FieldError id="backOn" error={error} />
-            </div>
+            <TextField
+              id="backOn"
+              name="backOn"
+              label="Back on"
+              hint={`No new leads until 00:00 on this day, ${profile.timezone} time.`}
+              type="date"
+              min={today}
+              defaultValue={typedBackOn || profile.backOn || ''}
+              error={error}
+            />
             <button type="submit" className="button">
               {profile.backOn ? 'Change the pause' : 'Pause new leads'}
             </button>

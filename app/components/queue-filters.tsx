@@ -1,5 +1,6 @@
 import { Form, Link } from '@remix-run/react';
-import type { ReactNode } from 'react';
+import { SelectField } from './select-field';
+import { TextField } from './text-field';
 
 /** The routing queue's filter form: a GET, so every filtered view has its own address. */
 
@@ -40,73 +41,64 @@ export function QueueFilters({
           </p>
         ) : null}
         <div className="field-row">
-          <Field id="q" label="Search" error={fieldErrors.q} hint="Lead number, need, or customer name">
-            <input id="q" name="q" type="search" defaultValue={values.q} {...invalid('q', fieldErrors.q)} />
-          </Field>
-          <Field id="status" label="Status" error={fieldErrors.status}>
-            <select
-              id="status"
-              name="status"
-              defaultValue={values.status}
-              {...invalid('status', fieldErrors.status)}
-            >
-              <option value="">All lists</option>
-              {Object.entries(STATUS_LABELS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field id="country" label="Country" error={fieldErrors.country} hint="Two letters, such as DE">
-            <input
-              id="country"
-              name="country"
-              defaultValue={values.country}
-              maxLength={2}
-              autoComplete="off"
-              {...invalid('country', fieldErrors.country)}
-            />
-          </Field>
-          <Field
+          <TextField
+            id="q"
+            name="q"
+            label="Search"
+            hint="Lead number, need, or customer name"
+            type="search"
+            defaultValue={values.q}
+            error={fieldErrors.q}
+          />
+          <SelectField
+            id="status"
+            name="status"
+            label="Status"
+            placeholder={{ label: 'All lists' }}
+            options={Object.entries(STATUS_LABELS).map(([value, label]) => ({ value, label }))}
+            defaultValue={values.status}
+            error={fieldErrors.status}
+          />
+          <TextField
+            id="country"
+            name="country"
+            label="Country"
+            hint="Two letters, such as DE"
+            maxLength={2}
+            autoComplete="off"
+            defaultValue={values.country}
+            error={fieldErrors.country}
+          />
+          <TextField
             id="partner"
+            name="partner"
             label="Partner"
-            error={fieldErrors.partner}
             hint={partner ? `Showing ${partner.name} (#${partner.id})` : 'Name or number'}
-          >
-            <input
-              id="partner"
-              name="partner"
-              type="search"
-              defaultValue={values.partner}
-              maxLength={100}
-              autoComplete="off"
-              {...invalid('partner', fieldErrors.partner)}
-            />
-          </Field>
-          <Field id="productLine" label="Product line" error={fieldErrors.productLine}>
-            <input
-              id="productLine"
-              name="productLine"
-              defaultValue={values.productLine}
-              {...invalid('productLine', fieldErrors.productLine)}
-            />
-          </Field>
-          <Field id="campaign" label="Campaign" error={fieldErrors.campaign}>
-            <select
-              id="campaign"
-              name="campaign"
-              defaultValue={values.campaign}
-              {...invalid('campaign', fieldErrors.campaign)}
-            >
-              <option value="">Any campaign</option>
-              {options.campaigns.map((campaign) => (
-                <option key={campaign.id} value={String(campaign.id)}>
-                  {campaign.name}
-                </option>
-              ))}
-            </select>
-          </Field>
+            type="search"
+            maxLength={100}
+            autoComplete="off"
+            defaultValue={values.partner}
+            error={fieldErrors.partner}
+          />
+          <TextField
+            id="productLine"
+            name="productLine"
+            label="Product line"
+            defaultValue={values.productLine}
+            error={fieldErrors.productLine}
+          />
+          <SelectField
+            id="campaign"
+            name="campaign"
+            label="Campaign"
+            placeholder={{ label: 'Any campaign' }}
+            options={options.campaigns.map((campaign) => ({
+              value: String(campaign.id),
+              label: campaign.name,
+            }))}
+            defaultValue={values.campaign}
+            error={fieldErrors.campaign}
+          />
         </div>
         <button type="submit" className="button">
           Apply filters
@@ -114,35 +106,5 @@ export function QueueFilters({
         <Link to="/queue">Clear</Link>
       </Form>
     </section>
-  );
-}
-
-const invalid = (id: string, error: string | undefined) =>
-  error ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {};
-
-function Field({
-  id,
-  label,
-  error,
-  hint,
-  children,
-}: {
-  id: string;
-  label: string;
-  error: string | undefined;
-  hint?: string;
-  children: ReactNode;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint && !error ? <p className="field__hint">{hint}</p> : null}
-      {error ? (
-        <p id={`${id}-error`} className="field__error">
-          {error}
-        </p>
-      ) : null}
-    </div>
   );
 }

@@ -15,6 +15,7 @@ import {
   type ShouldRevalidateFunction,
 } from '@remix-run/react';
 import { CsrfField } from '../components/csrf-field';
+import { FactsList, factsFromPairs } from '../components/facts-list';
 import {
   checkCampaignAnswer,
   // Not a React hook, whatever its name says: renamed so that neither reader nor linter thinks so.
@@ -141,14 +142,7 @@ export default function CampaignAnswerPage() {
 
       <section className="panel" aria-labelledby="campaign-title">
         <h2 id="campaign-title">{page.campaignName}</h2>
-        <dl className="facts">
-          {page.facts.map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <FactsList facts={factsFromPairs(page.facts)} layout="tiles" />
       </section>
 
       <Form method="post" className="form">

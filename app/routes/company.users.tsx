@@ -3,7 +3,8 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { z } from 'zod';
 import { formatUtc } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
-import { FieldError } from '../components/partner-profile-form';
+import { SelectField } from '../components/select-field';
+import { TextField } from '../components/text-field';
 import { systemClock } from '../domain/clock';
 import { isDomainError } from '../domain/errors';
 import {
@@ -128,12 +129,6 @@ export default function CompanyUsers() {
   const adding = navigation.formData?.get('intent') === 'add';
   const refused = answer?.intent === 'add' && !answer.ok ? answer : undefined;
   const errors = refused?.fieldErrors ?? {};
-  const input = (id: string) => ({
-    id,
-    name: id,
-    'aria-invalid': errors[id] ? true : undefined,
-    'aria-describedby': errors[id] ? `${id}-error` : undefined,
-  });
   return (
     <>
       <section className="panel" aria-labelledby="users-title">
@@ -197,44 +192,43 @@ export default function CompanyUsers() {
         <Form method="post" className="form" noValidate key={refused ? 'refused' : 'fresh'}>
           <CsrfField />
           <input type="hidden" name="intent" value="add" />
-          <div className="field">
-            <label htmlFor="name">Name</label>
-            <input {...input('name')} type="text" autoComplete="off" defaultValue={refused?.values.name} />
-            <FieldError id="name" error={errors.name} />
-          </div>
-          <div className="field">
-            <label htmlFor="email">Work email</label>
-            <input {...input('email')} type="email" autoComplete="off" defaultValue={refused?.values.email} />
-            <FieldError id="email" error={errors.email} />
-          </div>
-          <div className="field">
-            <label htmlFor="role">Role</label>
-            <select {...input('role')} defaultValue={refused?.values.role || 'partner_rep'}>
-              {COMPANY_USER_ROLES.map((role) => (
-                <option key={role} value={role}>
-                  {COMPANY_USER_ROLE_LABELS[role]}
-                </option>
-              ))}
-            </select>
-            <FieldError id="role" error={errors.role} />
-          </div>
-          <div className="field">
-            <label htmlFor="temporaryPassword">Temporary password</label>
-            <p id="temporaryPassword-hint" className="field__hint">
-              At least {MIN_PASSWORD_LENGTH} characters. Only a hash of it is kept.
-            </p>
-            <input
-              {...input('temporaryPassword')}
-              type="password"
-              autoComplete="new-password"
-              aria-describedby={
-                errors.temporaryPassword
-                  ? 'temporaryPassword-hint temporaryPassword-error'
-                  : 'temporaryPassword-hint'
-              }
-            />
-            <FieldError id="temporaryPassword" error={errors.temporaryPassword} />
-          </div>
+          <TextField
+            id="name"
+            name="name"
+            label="Name"
+            autoComplete="off"
+            defaultValue={refused?.values.name}
+            error={errors.name}
+          />
+          <TextField
+            id="email"
+            name="email"
+            label="Work email"
+            type="email"
+            autoComplete="off"
+            defaultValue={refused?.values.email}
+            error={errors.email}
+          />
+          <SelectField
+            id="role"
+            name="role"
+            label="Role"
+            options={COMPANY_USER_ROLES.map((role) => ({
+              value: role,
+              label: COMPANY_USER_ROLE_LABELS[role],
+            }))}
+            defaultValue={refused?.values.role || 'partner_rep'}
+            error={errors.role}
+          />
+          <TextField
+            id="temporaryPassword"
+            name="temporaryPassword"
+            label="Temporary password"
+            hint={`At least ${MIN_PASSWORD_LENGTH} characters. Only a hash of it is kept.`}
+            type="password"
+            autoComplete="new-password"
+            error={errors.temporaryPassword}
+          />
           <button type="submit" className="button" disabled={adding}>
             {adding ? 'Adding…' : 'Add user'}
           </button>

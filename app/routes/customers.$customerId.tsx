@@ -7,9 +7,9 @@ import {
   type MetaFunction,
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import type { ReactNode } from 'react';
 import { CsrfField } from '../components/csrf-field';
 import { formatMoney } from '../components/money';
+import { FactsList } from '../components/facts-list';
 import { systemClock } from '../domain/clock';
 import {
   addContact,
@@ -234,16 +234,18 @@ export default function CustomerPage() {
       <div className="manager-columns">
         <section className="panel" aria-labelledby="record-title">
           <h2 id="record-title">The record</h2>
-          <dl className="facts">
-            <Fact term="Name">{c.name}</Fact>
-            <Fact term="Web domain">{c.domain ?? 'Not recorded'}</Fact>
-            <Fact term="Country">{c.country}</Fact>
-            <Fact term="Industry">{c.industry}</Fact>
-            <Fact term="Size">{c.sizeSegment}</Fact>
-            <Fact term="Revenue potential">{c.revenuePotential}</Fact>
-            <Fact term="Address">{c.address ?? 'Not recorded'}</Fact>
-            <Fact term="Owner">{c.owner}</Fact>
-          </dl>
+          <FactsList
+            facts={[
+              { term: 'Name', value: c.name },
+              { term: 'Web domain', value: c.domain ?? 'Not recorded' },
+              { term: 'Country', value: c.country },
+              { term: 'Industry', value: c.industry },
+              { term: 'Size', value: c.sizeSegment },
+              { term: 'Revenue potential', value: c.revenuePotential },
+              { term: 'Address', value: c.address ?? 'Not recorded' },
+              { term: 'Owner', value: c.owner },
+            ]}
+          />
         </section>
 
         <section className="panel" aria-labelledby="contacts-title">
@@ -402,15 +404,6 @@ export default function CustomerPage() {
         </section>
       ) : null}
     </>
-  );
-}
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="facts__row">
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
   );
 }
 

@@ -20,7 +20,8 @@ import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { partnerScope, requirePermission } from '../utils/permissions.server';
 import { REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../db/schema';
-import { Field } from '../components/form-field';
+import { SelectField } from '../components/select-field';
+import { TextAreaField, TextField } from '../components/text-field';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: managerStylesUrl },
@@ -202,48 +203,24 @@ export default function NewCustomer() {
             <input type="hidden" name="checkedDomain" value={checked.domain} />
           </>
         ) : null}
-        <Field {...field('name', 'Company name')}>
-          {(props) => <input {...props} autoComplete="organization" />}
-        </Field>
+        <TextField {...field('name', 'Company name')} autoComplete="organization" />
         <div className="field-row">
-          <Field {...field('domain', 'Web domain (optional)')}>
-            {(props) => <input {...props} placeholder="example.com" />}
-          </Field>
-          <Field {...field('country', 'Country (ISO code)')}>
-            {(props) => <input {...props} maxLength={2} placeholder="DE" />}
-          </Field>
-          <Field {...field('industry', 'Industry')}>
-            {(props) => <input {...props} placeholder="manufacturing" />}
-          </Field>
+          <TextField {...field('domain', 'Web domain (optional)')} placeholder="example.com" />
+          <TextField {...field('country', 'Country (ISO code)')} maxLength={2} placeholder="DE" />
+          <TextField {...field('industry', 'Industry')} placeholder="manufacturing" />
         </div>
         <div className="field-row">
-          <Field {...field('sizeSegment', 'Size segment')}>
-            {(props) => (
-              <select {...props}>
-                <option value="">Choose</option>
-                {page.segments.map((s) => (
-                  <option key={s.value} value={s.value}>
-                    {s.label}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field {...field('revenuePotential', 'Revenue potential', 'C')}>
-            {(props) => (
-              <select {...props}>
-                {page.potentials.map((p) => (
-                  <option key={p} value={p}>
-                    {p}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            {...field('sizeSegment', 'Size segment')}
+            placeholder={{ label: 'Choose' }}
+            options={page.segments}
+          />
+          <SelectField
+            {...field('revenuePotential', 'Revenue potential', 'C')}
+            options={page.potentials.map((p) => ({ value: p, label: p }))}
+          />
         </div>
-        <Field {...field('address', 'Address (optional)')}>
-          {(props) => <textarea {...props} rows={2} />}
-        </Field>
+        <TextAreaField {...field('address', 'Address (optional)')} rows={2} />
         <div className="button-row">
           <button type="submit" className="button" disabled={submitting}>
             {checked ? 'Check again' : 'Save the customer'}

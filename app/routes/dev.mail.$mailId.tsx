@@ -3,6 +3,7 @@ import { useLoaderData } from '@remix-run/react';
 import { Fragment } from 'react';
 import { z } from 'zod';
 import { formatUtc } from '../components/countdown';
+import { FactsList } from '../components/facts-list';
 import { getCaughtMail, requireMailCaptureOpen } from '../models/captured-mail.server';
 import { database } from '../utils/db.server';
 import type { SecurityHandle } from '../utils/security-headers.server';
@@ -68,22 +69,13 @@ export default function CaughtMailMessage() {
   return (
     <article className="panel" aria-labelledby="mail-subject">
       <h2 id="mail-subject">{mail.subject}</h2>
-      <dl className="mail-headers">
-        <div>
-          <dt>From</dt>
-          <dd>{mail.from}</dd>
-        </div>
-        <div>
-          <dt>To</dt>
-          <dd>{mail.to}</dd>
-        </div>
-        <div>
-          <dt>Received</dt>
-          <dd>
-            <time dateTime={mail.receivedAt}>{formatUtc(mail.receivedAt)}</time>
-          </dd>
-        </div>
-      </dl>
+      <FactsList
+        facts={[
+          { term: 'From', value: mail.from },
+          { term: 'To', value: mail.to },
+          { term: 'Received', value: <time dateTime={mail.receivedAt}>{formatUtc(mail.receivedAt)}</time> },
+        ]}
+      />
       <h3>Text part</h3>
       <pre className="mail-text">
         {linkify(mail.text).map((part, index) =>

@@ -15,6 +15,8 @@ import {
   type ShouldRevalidateFunction,
 } from '@remix-run/react';
 import { CsrfField } from '../components/csrf-field';
+import { DeclineForm } from '../components/decline-form';
+import { FactsList, factsFromPairs } from '../components/facts-list';
 import { systemClock } from '../domain/clock';
 import {
   checkEmailAction,
@@ -157,14 +159,7 @@ export default function EmailActionPage() {
           Answer by <strong>{offer.deadline}</strong>. The customer&apos;s name and contacts open to you once
           you accept.
         </p>
-        <dl className="facts">
-          {offer.facts.map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <FactsList facts={factsFromPairs(offer.facts)} layout="tiles" />
       </section>
 
       {accepting ? (
@@ -178,55 +173,11 @@ export default function EmailActionPage() {
           </button>
         </Form>
       ) : (
-        <Form method="post" className="form" noValidate>
-          <CsrfField />
-          <p className="muted">The lead goes on to another partner at once.</p>
-          <div className="field">
-            <label htmlFor="reason">Reason</label>
-            <select
-              id="reason"
-              name="reason"
-              required
-              defaultValue={answer?.state === 'invalid' ? answer.reason : ''}
-              aria-invalid={errors.reason ? true : undefined}
-              aria-describedby={errors.reason ? 'reason-error' : undefined}
-            >
-              <option value="" disabled>
-                Choose a reason…
-              </option>
-              {page.declineReasons.map((reason) => (
-                <option key={reason.value} value={reason.value}>
-                  {reason.label}
-                </option>
-              ))}
-            </select>
-            {errors.reason ? (
-              <p id="reason-error" className="field__error">
-                {errors.reason}
-              </p>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor="note">Note (optional)</label>
-            <textarea
-              id="note"
-              name="note"
-              rows={3}
-              maxLength={2000}
-              defaultValue={answer?.state === 'invalid' ? answer.note : undefined}
-              aria-invalid={errors.note ? true : undefined}
-              aria-describedby={errors.note ? 'note-error' : undefined}
-            />
-            {errors.note ? (
-              <p id="note-error" className="field__error">
-                {errors.note}
-              </p>
-            ) : null}
-          </div>
-          <button type="submit" className="button button--secondary" disabled={busy}>
-            Decline this lead
-          </button>
-        </Form>
+        <DeclineForm
+          errors={errors}
+          typed={answer?.state === 'invalid' ? { reason: answer.reason, note: answer.note } : undefined}
+          busy={busy}
+        />
       )}
       <p>
         <Link to="/inbox">Open the inbox instead</Link> (you may need to sign in).

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
 import { CsrfField } from '../components/csrf-field';
+import { TextField } from '../components/text-field';
 import partnersStylesUrl from '../styles/partners.css?url';
 import { requireCsrf } from '../utils/csrf.server';
 import { requestPasswordReset, resetRequestSchema } from '../utils/password-reset.server';
@@ -50,24 +51,16 @@ export default function ForgotPassword() {
       ) : null}
       <Form method="post" className="form" noValidate>
         <CsrfField />
-        <div className="field">
-          <label htmlFor="email">Work email</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autoComplete="username"
-            required
-            defaultValue={answer?.email}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? 'email-error' : undefined}
-          />
-          {error ? (
-            <p id="email-error" className="field__error">
-              {error}
-            </p>
-          ) : null}
-        </div>
+        <TextField
+          id="email"
+          name="email"
+          label="Work email"
+          type="email"
+          autoComplete="username"
+          required
+          defaultValue={answer?.email}
+          error={error}
+        />
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? 'Sending…' : 'Send me a link'}
         </button>

@@ -10,6 +10,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { z } from 'zod';
 import { Countdown, useNow } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
+import { DeclineForm } from '../components/decline-form';
+import { FactsList, factsFromPairs } from '../components/facts-list';
 import { DECLINE_REASON_LABELS } from '../domain/offers/reason-labels';
 import { systemClock } from '../domain/clock';
 import { isDomainError } from '../domain/errors';
@@ -119,7 +121,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function OfferPage() {
-  const { offer, open, reasons, declineReasons, ...data } = useLoaderData<typeof loader>();
+  const { offer, open, reasons, ...data } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const now = useNow(data.now);
   const busy = useNavigation().state === 'submitting';
@@ -149,14 +151,7 @@ export default function OfferPage() {
       <section className="panel" aria-labelledby="card-title">
         <h2 id="card-title">The lead</h2>
         <p className="muted">The customer&apos;s name and contacts open to you once you accept.</p>
-        <dl className="facts">
-          {offer.facts.map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <FactsList facts={factsFromPairs(offer.facts)} layout="tiles" />
       </section>
 
       <section className="panel" aria-labelledby="why-title">
@@ -185,62 +180,13 @@ export default function OfferPage() {
             </button>
           </Form>
 
-          <Form method="post" className="form" noValidate>
-            <CsrfField />
-            <h2>Decline</h2>
-            <p className="muted">The lead goes on to another partner at once.</p>
-            <div className="field">
-              <label htmlFor="reason">Reason</label>
-              <select
-                id="reason"
-                name="reason"
-                required
-                defaultValue=""
-                aria-invalid={errors.reason ? true : undefined}
-                aria-describedby={errors.reason ? 'reason-error' : undefined}
-              >
-                <option value="" disabled>
-                  Choose a reason…
-                </option>
-                {declineReasons.map((reason) => (
-                  <option key={reason.value} value={reason.value}>
-                    {reason.label}
-                  </option>
-                ))}
-              </select>
-              {errors.reason ? (
-                <p id="reason-error" className="field__error">
-                  {errors.reason}
-                </p>
-              ) : null}
-            </div>
-            <div className="field">
-              <label htmlFor="note">Note (optional)</label>
-              <textarea
-                id="note"
-                name="note"
-                rows={3}
-                maxLength={2000}
-                defaultValue={answer?.note}
-                aria-invalid={errors.note ? true : undefined}
-                aria-describedby={errors.note ? 'note-error' : undefined}
-              />
-              {errors.note ? (
-                <p id="note-error" className="field__error">
-                  {errors.note}
-                </p>
-              ) : null}
-            </div>
-            <button
-              type="submit"
-              name="intent"
-              value="decline"
-              className="button button--secondary"
-              disabled={busy}
-            >
-              Decline this lead
-            </button>
-          </Form>
+          <DeclineForm
+            intent="decline"
+            title="Decline"
+            errors={errors}
+            typed={{ note: answer?.note }}
+            busy={busy}
+          />
         </div>
       ) : null}
     </>

@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData, useOutlet } from '@remix-run/react';
 import { Countdown, useNow } from '../components/countdown';
+import { FactsList, factsFromPairs } from '../components/facts-list';
 import { systemClock } from '../domain/clock';
 import { getPendingOffers, presentLeadCard } from '../models/inbox.server';
 import { parseTimeCursor } from '../models/keyset-cursor.server';
@@ -85,7 +86,7 @@ function InboxList() {
                   <span className="subtle">Answer by {offer.deadline}</span>
                 </p>
               </div>
-              <LeadFacts facts={offer.facts} />
+              <FactsList facts={factsFromPairs(offer.facts)} layout="tiles" />
             </li>
           ))}
         </ul>
@@ -98,19 +99,5 @@ function InboxList() {
         </p>
       ) : null}
     </>
-  );
-}
-
-/** The lead card's facts: never the customer's name, domain or contacts. */
-function LeadFacts({ facts }: { facts: [string, string][] }) {
-  return (
-    <dl className="facts">
-      {facts.map(([label, value]) => (
-        <div key={label}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
   );
 }

@@ -10,6 +10,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
 import { formatMoney } from '../components/money';
+import { FactsList } from '../components/facts-list';
 import { systemClock } from '../domain/clock';
 import { recordContactView } from '../domain/customers/records.server';
 import { isDomainError } from '../domain/errors';
@@ -229,25 +230,31 @@ export default function LeadPage() {
 
       <section className="panel" aria-labelledby="lead-title">
         <h2 id="lead-title">The lead</h2>
-        <dl className="facts">
-          <Fact label="Need" value={lead.need} />
-          <Fact label="Product line" value={lead.productLine} />
-          <Fact label="Value" value={lead.value} />
-          <Fact label="Campaign" value={lead.campaignName ?? 'None'} />
-        </dl>
+        <FactsList
+          layout="tiles"
+          facts={[
+            { term: 'Need', value: lead.need },
+            { term: 'Product line', value: lead.productLine },
+            { term: 'Value', value: lead.value },
+            { term: 'Campaign', value: lead.campaignName ?? 'None' },
+          ]}
+        />
       </section>
 
       <section className="panel" aria-labelledby="customer-title">
         <h2 id="customer-title">Customer</h2>
-        <dl className="facts">
-          <Fact label="Name" value={customer.name} />
-          <Fact label="Domain" value={customer.domain ?? 'Not recorded'} />
-          <Fact label="Address" value={customer.address ?? 'Not recorded'} />
-          <Fact label="Country" value={customer.country} />
-          <Fact label="Industry" value={customer.industry} />
-          <Fact label="Size" value={customer.sizeSegment} />
-          <Fact label="Revenue potential" value={customer.revenuePotential} />
-        </dl>
+        <FactsList
+          layout="tiles"
+          facts={[
+            { term: 'Name', value: customer.name },
+            { term: 'Domain', value: customer.domain ?? 'Not recorded' },
+            { term: 'Address', value: customer.address ?? 'Not recorded' },
+            { term: 'Country', value: customer.country },
+            { term: 'Industry', value: customer.industry },
+            { term: 'Size', value: customer.sizeSegment },
+            { term: 'Revenue potential', value: customer.revenuePotential },
+          ]}
+        />
         <h3>Contacts</h3>
         {contacts.length === 0 ? (
           <p className="empty">No contacts are recorded for this customer.</p>
@@ -351,15 +358,6 @@ export default function LeadPage() {
         <p className="muted">This lead is closed; its stage can no longer change.</p>
       )}
     </>
-  );
-}
-
-function Fact({ label, value }: { label: string; value: string }) {
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd>{value}</dd>
-    </div>
   );
 }
 

@@ -10,6 +10,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import type { ReactNode } from 'react';
 import { Countdown, formatUtc, useNow } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
+import { FactsList } from '../components/facts-list';
 import { systemClock } from '../domain/clock';
 import { TAKE_BACK_STATUSES } from '../domain/offers/take-back.server';
 import { runOpportunityAction } from '../models/opportunity-actions.server';
@@ -136,34 +137,37 @@ export default function OpportunityPageView() {
       <div className="manager-columns">
         <section className="panel" aria-labelledby="facts-title">
           <h2 id="facts-title">The opportunity</h2>
-          <dl className="facts">
-            <Fact term="Value">{o.value}</Fact>
-            <Fact term="Product line">{o.productLine}</Fact>
-            <Fact term="Country">{o.country}</Fact>
-            <Fact term="Industry">{o.industry}</Fact>
-            <Fact term="Segment">{o.sizeSegment.replace('_', ' ')}</Fact>
-            <Fact term="Source">{o.source}</Fact>
-            <Fact term="Campaign">{o.campaignName ?? 'None'}</Fact>
-            <Fact term="Rounds">
-              {o.rounds} of {page.roundLimit}
-            </Fact>
-            {o.acceptedPartnerName ? <Fact term="Partner">{o.acceptedPartnerName}</Fact> : null}
-            <Fact term="Created">
-              <time dateTime={o.createdAt}>{formatUtc(o.createdAt)}</time>
-            </Fact>
-          </dl>
+          <FactsList
+            facts={[
+              { term: 'Value', value: o.value },
+              { term: 'Product line', value: o.productLine },
+              { term: 'Country', value: o.country },
+              { term: 'Industry', value: o.industry },
+              { term: 'Segment', value: o.sizeSegment.replace('_', ' ') },
+              { term: 'Source', value: o.source },
+              { term: 'Campaign', value: o.campaignName ?? 'None' },
+              { term: 'Rounds', value: `${o.rounds} of ${page.roundLimit}` },
+              { term: 'Partner', value: o.acceptedPartnerName },
+              {
+                term: 'Created',
+                value: <time dateTime={o.createdAt}>{formatUtc(o.createdAt)}</time>,
+              },
+            ]}
+          />
         </section>
 
         <section className="panel" aria-labelledby="customer-title">
           <h2 id="customer-title">Customer</h2>
-          <dl className="facts">
-            <Fact term="Name">{page.customer.name}</Fact>
-            <Fact term="Domain">{page.customer.domain ?? 'Not recorded'}</Fact>
-            <Fact term="Country">{page.customer.country}</Fact>
-            <Fact term="Industry">{page.customer.industry}</Fact>
-            <Fact term="Segment">{page.customer.sizeSegment.replace('_', ' ')}</Fact>
-            <Fact term="Revenue potential">{page.customer.revenuePotential}</Fact>
-          </dl>
+          <FactsList
+            facts={[
+              { term: 'Name', value: page.customer.name },
+              { term: 'Domain', value: page.customer.domain ?? 'Not recorded' },
+              { term: 'Country', value: page.customer.country },
+              { term: 'Industry', value: page.customer.industry },
+              { term: 'Segment', value: page.customer.sizeSegment.replace('_', ' ') },
+              { term: 'Revenue potential', value: page.customer.revenuePotential },
+            ]}
+          />
         </section>
       </div>
 
@@ -367,15 +371,6 @@ export default function OpportunityPageView() {
         </section>
       ) : null}
     </>
-  );
-}
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="facts__row">
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
   );
 }
 

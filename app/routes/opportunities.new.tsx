@@ -29,7 +29,9 @@ import { loopDeps } from '../utils/loop.server';
 import { can, requirePermission } from '../utils/permissions.server';
 import { SIZE_SEGMENTS } from '../../db/schema';
 import { SIZE_SEGMENT_LABELS } from '../domain/partners/labels';
-import { Field, FieldError } from '../components/form-field';
+import { FieldError } from '../components/form-field';
+import { SelectField } from '../components/select-field';
+import { TextAreaField, TextField } from '../components/text-field';
 import { NewCustomerFields } from '../components/new-customer-fields';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
@@ -227,10 +229,7 @@ export default function NewOpportunity() {
       <section className="panel" aria-labelledby="customer-search-title">
         <h2 id="customer-search-title">Find the customer</h2>
         <Form method="get" className="field-row" role="search">
-          <div className="field">
-            <label htmlFor="q">Customer name</label>
-            <input id="q" name="q" type="search" defaultValue={page.query} />
-          </div>
+          <TextField id="q" name="q" label="Customer name" type="search" defaultValue={page.query} />
           <div className="field field--end">
             <button type="submit" className="button button--secondary">
               Search
@@ -270,78 +269,46 @@ export default function NewOpportunity() {
           <FieldError name="customerMode" error={errors.customerMode} />
 
           {mode === 'existing' ? (
-            <Field {...field('customerId', 'Customer')}>
-              {(props) => (
-                <select {...props}>
-                  <option value="">
-                    {page.customers.length === 0 ? 'No customer matches the search' : 'Choose a customer'}
-                  </option>
-                  {page.customers.map((customer) => (
-                    <option key={customer.id} value={customer.id}>
-                      {customer.name} ({customer.country}
-                      {customer.domain ? `, ${customer.domain}` : ''})
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <SelectField
+              {...field('customerId', 'Customer')}
+              placeholder={{
+                label: page.customers.length === 0 ? 'No customer matches the search' : 'Choose a customer',
+              }}
+              options={page.customers.map((customer) => ({
+                value: String(customer.id),
+                label: `${customer.name} (${customer.country}${customer.domain ? `, ${customer.domain}` : ''})`,
+              }))}
+            />
           ) : (
             <NewCustomerFields field={field} withRevenuePotential />
           )}
         </fieldset>
 
-        <Field {...field('need', 'Need')}>{(props) => <textarea {...props} rows={3} />}</Field>
+        <TextAreaField {...field('need', 'Need')} rows={3} />
         <div className="field-row">
-          <Field {...field('productLine', 'Product line')}>
-            {(props) => <input {...props} placeholder="storage" />}
-          </Field>
-          <Field {...field('amount', 'Value')}>
-            {(props) => <input {...props} inputMode="decimal" placeholder="125000.00" />}
-          </Field>
-          <Field {...field('currency', 'Currency', 'EUR')}>
-            {(props) => (
-              <select {...props}>
-                {CURRENCIES.map((c) => (
-                  <option key={c} value={c}>
-                    {c}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <TextField {...field('productLine', 'Product line')} placeholder="storage" />
+          <TextField {...field('amount', 'Value')} inputMode="decimal" placeholder="125000.00" />
+          <SelectField
+            {...field('currency', 'Currency', 'EUR')}
+            options={CURRENCIES.map((c) => ({ value: c, label: c }))}
+          />
         </div>
         <p className="muted">
           Country, industry and segment default to the customer’s; fill them in to override.
         </p>
         <div className="field-row">
-          <Field {...field('country', 'Country (optional)')}>
-            {(props) => <input {...props} maxLength={2} />}
-          </Field>
-          <Field {...field('industry', 'Industry (optional)')}>{(props) => <input {...props} />}</Field>
-          <Field {...field('sizeSegment', 'Size segment (optional)')}>
-            {(props) => (
-              <select {...props}>
-                <option value="">The customer’s</option>
-                {SIZE_SEGMENTS.map((s) => (
-                  <option key={s} value={s}>
-                    {SIZE_SEGMENT_LABELS[s]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field {...field('campaignId', 'Campaign (optional)')}>
-            {(props) => (
-              <select {...props}>
-                <option value="">None</option>
-                {page.campaigns.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <TextField {...field('country', 'Country (optional)')} maxLength={2} />
+          <TextField {...field('industry', 'Industry (optional)')} />
+          <SelectField
+            {...field('sizeSegment', 'Size segment (optional)')}
+            placeholder={{ label: 'The customer’s' }}
+            options={SIZE_SEGMENTS.map((s) => ({ value: s, label: SIZE_SEGMENT_LABELS[s] }))}
+          />
+          <SelectField
+            {...field('campaignId', 'Campaign (optional)')}
+            placeholder={{ label: 'None' }}
+            options={page.campaigns.map((c) => ({ value: String(c.id), label: c.name }))}
+          />
         </div>
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? 'Saving and routing…' : 'Save and route'}

@@ -9,6 +9,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
+import { FactsList } from '../components/facts-list';
 import { systemClock } from '../domain/clock';
 import { isDomainError } from '../domain/errors';
 import { approveRegistration, declineRegistration } from '../domain/opportunities/registration.server';
@@ -170,13 +171,15 @@ function PartnerView({ registration }: { registration: ReturnType<typeof partner
       ) : null}
       <section className="panel" aria-labelledby="registration-facts">
         <h2 id="registration-facts">The opportunity</h2>
-        <dl className="facts">
-          <Fact label="Customer" value={registration.customerName} />
-          <Fact label="Need" value={registration.need} />
-          <Fact label="Product line" value={registration.productLine} />
-          <Fact label="Value" value={registration.value} />
-          <Fact label="Campaign" value={registration.campaignName ?? 'None'} />
-        </dl>
+        <FactsList
+          facts={[
+            { term: 'Customer', value: registration.customerName },
+            { term: 'Need', value: registration.need },
+            { term: 'Product line', value: registration.productLine },
+            { term: 'Value', value: registration.value },
+            { term: 'Campaign', value: registration.campaignName ?? 'None' },
+          ]}
+        />
       </section>
     </>
   );
@@ -212,15 +215,17 @@ function ManagerView({
       ) : null}
       <section className="panel" aria-labelledby="registration-facts">
         <h2 id="registration-facts">The opportunity</h2>
-        <dl className="facts">
-          <Fact label="Customer" value={registration.customerName} />
-          <Fact label="Domain" value={registration.customerDomain ?? 'Not recorded'} />
-          <Fact label="Need" value={registration.need} />
-          <Fact label="Product line" value={registration.productLine} />
-          <Fact label="Value" value={registration.value} />
-          <Fact label="Country" value={registration.country} />
-          <Fact label="Campaign" value={registration.campaignName ?? 'None'} />
-        </dl>
+        <FactsList
+          facts={[
+            { term: 'Customer', value: registration.customerName },
+            { term: 'Domain', value: registration.customerDomain ?? 'Not recorded' },
+            { term: 'Need', value: registration.need },
+            { term: 'Product line', value: registration.productLine },
+            { term: 'Value', value: registration.value },
+            { term: 'Country', value: registration.country },
+            { term: 'Campaign', value: registration.campaignName ?? 'None' },
+          ]}
+        />
         <p>
           <Link to={`/opportunities/${registration.opportunityId}`}>Opportunity page and timeline</Link>
         </p>
@@ -322,14 +327,5 @@ function DecisionForms({
         </Form>
       </div>
     </>
-  );
-}
-
-function Fact({ label, value }: { label: string; value: string }) {
-  return (
-    <div className="facts__row">
-      <dt>{label}</dt>
-      <dd>{value}</dd>
-    </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react';
 import { CsrfField } from '../components/csrf-field';
+import { FactsList } from '../components/facts-list';
 import {
   getPartnerRegistrations,
   getRecentlyDecidedRegistrations,
@@ -106,11 +107,13 @@ function PartnerRegistrations({ page }: { page: Page }) {
               {registration.declineReason ? (
                 <p className="notice notice--danger">Declined: {registration.declineReason}</p>
               ) : null}
-              <dl className="facts">
-                <Fact label="Need" value={registration.need} />
-                <Fact label="Product line" value={registration.productLine} />
-                <Fact label="Value" value={registration.value} />
-              </dl>
+              <FactsList
+                facts={[
+                  { term: 'Need', value: registration.need },
+                  { term: 'Product line', value: registration.productLine },
+                  { term: 'Value', value: registration.value },
+                ]}
+              />
               {registration.leadUrl ? (
                 <p>
                   <Link to={registration.leadUrl}>Open the lead in My leads</Link>
@@ -160,14 +163,16 @@ function ManagerRegistrations({ page }: { page: Page }) {
                   </p>
                 </div>
                 <ConflictNotice registration={registration} />
-                <dl className="facts">
-                  <Fact label="Domain" value={registration.customerDomain ?? 'Not recorded'} />
-                  <Fact label="Need" value={registration.need} />
-                  <Fact label="Product line" value={registration.productLine} />
-                  <Fact label="Value" value={registration.value} />
-                  <Fact label="Country" value={registration.country} />
-                  <Fact label="Registered by" value={registration.registeredByName} />
-                </dl>
+                <FactsList
+                  facts={[
+                    { term: 'Domain', value: registration.customerDomain ?? 'Not recorded' },
+                    { term: 'Need', value: registration.need },
+                    { term: 'Product line', value: registration.productLine },
+                    { term: 'Value', value: registration.value },
+                    { term: 'Country', value: registration.country },
+                    { term: 'Registered by', value: registration.registeredByName },
+                  ]}
+                />
                 {page.canDecide ? <DecisionForms opportunityId={registration.opportunityId} /> : null}
               </li>
             ))}
@@ -264,15 +269,6 @@ function DecisionForms({ opportunityId }: { opportunityId: number }) {
           Decline #{opportunityId}
         </button>
       </Form>
-    </div>
-  );
-}
-
-function Fact({ label, value }: { label: string; value: string }) {
-  return (
-    <div className="facts__row">
-      <dt>{label}</dt>
-      <dd>{value}</dd>
     </div>
   );
 }

@@ -21,7 +21,9 @@ import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
 import type { SessionUser } from '../utils/session.server';
-import { Field, FieldError } from '../components/form-field';
+import { FieldError } from '../components/form-field';
+import { SelectField } from '../components/select-field';
+import { TextAreaField, TextField } from '../components/text-field';
 import { NewCustomerFields } from '../components/new-customer-fields';
 
 export const links: LinksFunction = () => [
@@ -245,59 +247,37 @@ export default function NewRegistration() {
           <FieldError name="customerMode" error={errors.customerMode} />
 
           {mode === 'existing' ? (
-            <Field {...field('customerId', 'Customer')}>
-              {(props) => (
-                <select {...props}>
-                  <option value="">
-                    {page.customers.length === 0
-                      ? 'Your company has no customer records yet'
-                      : 'Choose a customer'}
-                  </option>
-                  {page.customers.map((customer) => (
-                    <option key={customer.id} value={customer.id}>
-                      {customer.name} ({customer.country}
-                      {customer.domain ? `, ${customer.domain}` : ''})
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <SelectField
+              {...field('customerId', 'Customer')}
+              placeholder={{
+                label:
+                  page.customers.length === 0
+                    ? 'Your company has no customer records yet'
+                    : 'Choose a customer',
+              }}
+              options={page.customers.map((customer) => ({
+                value: String(customer.id),
+                label: `${customer.name} (${customer.country}${customer.domain ? `, ${customer.domain}` : ''})`,
+              }))}
+            />
           ) : (
             <NewCustomerFields field={field} />
           )}
         </fieldset>
 
-        <Field {...field('need', 'Need')}>{(props) => <textarea {...props} rows={3} />}</Field>
+        <TextAreaField {...field('need', 'Need')} rows={3} />
         <div className="field-row">
-          <Field {...field('productLine', 'Product line')}>
-            {(props) => <input {...props} placeholder="storage" />}
-          </Field>
-          <Field {...field('amount', 'Value')}>
-            {(props) => <input {...props} inputMode="decimal" placeholder="125000.00" />}
-          </Field>
-          <Field {...field('currency', 'Currency', 'EUR')}>
-            {(props) => (
-              <select {...props}>
-                {CURRENCIES.map((c) => (
-                  <option key={c} value={c}>
-                    {c}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field {...field('campaignId', 'Campaign (optional)')}>
-            {(props) => (
-              <select {...props}>
-                <option value="">None</option>
-                {page.campaigns.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <TextField {...field('productLine', 'Product line')} placeholder="storage" />
+          <TextField {...field('amount', 'Value')} inputMode="decimal" placeholder="125000.00" />
+          <SelectField
+            {...field('currency', 'Currency', 'EUR')}
+            options={CURRENCIES.map((c) => ({ value: c, label: c }))}
+          />
+          <SelectField
+            {...field('campaignId', 'Campaign (optional)')}
+            placeholder={{ label: 'None' }}
+            options={page.campaigns.map((c) => ({ value: String(c.id), label: c.name }))}
+          />
         </div>
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? 'Registering…' : 'Register'}

@@ -9,6 +9,7 @@ import {
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { CsrfField } from '../components/csrf-field';
+import { TextField } from '../components/text-field';
 import { MIN_PASSWORD_LENGTH } from '../domain/partners/profile';
 import partnersStylesUrl from '../styles/partners.css?url';
 import { requireCsrf } from '../utils/csrf.server';
@@ -101,44 +102,26 @@ export default function ResetPassword() {
         <CsrfField />
         {/* Lets a password manager file the new password under the right account. */}
         <input type="hidden" name="username" autoComplete="username" value={page.email} />
-        <div className="field">
-          <label htmlFor="password">New password</label>
-          <p id="password-hint" className="field__hint">
-            At least {page.minLength} characters.
-          </p>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={page.minLength}
-            aria-invalid={errors.password ? true : undefined}
-            aria-describedby={errors.password ? 'password-hint password-error' : 'password-hint'}
-          />
-          {errors.password ? (
-            <p id="password-error" className="field__error">
-              {errors.password}
-            </p>
-          ) : null}
-        </div>
-        <div className="field">
-          <label htmlFor="confirm">The new password again</label>
-          <input
-            id="confirm"
-            name="confirm"
-            type="password"
-            autoComplete="new-password"
-            required
-            aria-invalid={errors.confirm ? true : undefined}
-            aria-describedby={errors.confirm ? 'confirm-error' : undefined}
-          />
-          {errors.confirm ? (
-            <p id="confirm-error" className="field__error">
-              {errors.confirm}
-            </p>
-          ) : null}
-        </div>
+        <TextField
+          id="password"
+          name="password"
+          label="New password"
+          hint={`At least ${page.minLength} characters.`}
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={page.minLength}
+          error={errors.password}
+        />
+        <TextField
+          id="confirm"
+          name="confirm"
+          label="The new password again"
+          type="password"
+          autoComplete="new-password"
+          required
+          error={errors.confirm}
+        />
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? 'Saving…' : 'Set the new password'}
         </button>

@@ -8,7 +8,7 @@ import {
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { formatUtc } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
-import { FieldError } from '../components/partner-profile-form';
+import { TextField } from '../components/text-field';
 import { systemClock } from '../domain/clock';
 import { formNumber, splitList } from '../domain/partners/profile';
 import { WEIGHT_KEYS, type WeightKey } from '../domain/routing/settings';
@@ -131,36 +131,42 @@ export default function RoutingSettingsPage() {
         <CsrfField />
         <fieldset disabled={!page.canEdit} className="settings-form__group">
           <legend>The offer</legend>
-          <NumberField
+          <TextField
             id="windowHours"
+            name="windowHours"
             label="Response window (hours)"
             hint="How long a partner has to accept or decline: 1 to 720 hours."
             defaultValue={value('windowHours', String(settings.windowHours))}
             error={errors.windowHours}
+            inputMode="numeric"
           />
-          <NumberField
+          <TextField
             id="reminderOffsetsHours"
+            name="reminderOffsetsHours"
             label="Reminders (hours before the deadline)"
             hint="Up to 5, separated by commas, each shorter than the window. Example: 24, 4. Leave empty for none."
             defaultValue={value('reminderOffsetsHours', settings.reminderOffsetsHours.join(', '))}
             error={errors.reminderOffsetsHours}
             inputMode="text"
           />
-          <NumberField
+          <TextField
             id="roundLimit"
+            name="roundLimit"
             label="Round limit"
             hint="How many partners a lead is offered to before it goes to the channel managers: 1 to 100."
             defaultValue={value('roundLimit', String(settings.roundLimit))}
             error={errors.roundLimit}
+            inputMode="numeric"
           />
         </fieldset>
         <fieldset disabled={!page.canEdit} className="settings-form__group">
           <legend>Scoring weights (0 to 100 each)</legend>
           <div className="settings-form__weights">
             {WEIGHT_KEYS.map((key) => (
-              <NumberField
+              <TextField
                 key={key}
                 id={`weights.${key}`}
+                name={`weights.${key}`}
                 label={WEIGHT_LABELS[key]}
                 defaultValue={value(`weights.${key}`, String(settings.weights[key]))}
                 error={errors[`weights.${key}`]}
@@ -183,43 +189,5 @@ export default function RoutingSettingsPage() {
         </p>
       </Form>
     </>
-  );
-}
-
-function NumberField({
-  id,
-  label,
-  hint,
-  defaultValue,
-  error,
-  inputMode = 'numeric',
-}: {
-  id: string;
-  label: string;
-  hint?: string;
-  defaultValue: string;
-  error: string | undefined;
-  inputMode?: 'numeric' | 'decimal' | 'text';
-}) {
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p id={`${id}-hint`} className="field__hint">
-          {hint}
-        </p>
-      ) : null}
-      <input
-        id={id}
-        name={id}
-        type="text"
-        inputMode={inputMode}
-        defaultValue={defaultValue}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={described || undefined}
-      />
-      <FieldError id={id} error={error} />
-    </div>
   );
 }

@@ -8,6 +8,7 @@ import {
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
+import { TextField } from '../components/text-field';
 import { systemClock } from '../domain/clock';
 import { clientAddress, signIn, type LockScope } from '../utils/auth.server';
 import { clearPreSessionCsrfCookie, requireCsrf } from '../utils/csrf.server';
@@ -127,41 +128,25 @@ export default function SignIn() {
       <Form method="post" className="form" noValidate>
         <CsrfField />
         <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? ''} />
-        <div className="field">
-          <label htmlFor="email">Work email</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autoComplete="username"
-            required
-            defaultValue={answer?.email}
-            aria-invalid={errors.email ? true : undefined}
-            aria-describedby={errors.email ? 'email-error' : undefined}
-          />
-          {errors.email ? (
-            <p id="email-error" className="field__error">
-              {errors.email}
-            </p>
-          ) : null}
-        </div>
-        <div className="field">
-          <label htmlFor="password">Password</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            aria-invalid={errors.password ? true : undefined}
-            aria-describedby={errors.password ? 'password-error' : undefined}
-          />
-          {errors.password ? (
-            <p id="password-error" className="field__error">
-              {errors.password}
-            </p>
-          ) : null}
-        </div>
+        <TextField
+          id="email"
+          name="email"
+          label="Work email"
+          type="email"
+          autoComplete="username"
+          required
+          defaultValue={answer?.email}
+          error={errors.email}
+        />
+        <TextField
+          id="password"
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.password}
+        />
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? 'Signing in…' : 'Sign in'}
         </button>
