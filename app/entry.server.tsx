@@ -8,6 +8,7 @@ import { renderToPipeableStream } from 'react-dom/server';
 import { requireSameOrigin } from './utils/csrf.server';
 import { env } from './utils/env.server';
 import { NonceContext } from './utils/nonce';
+import { isLegacyDataRequest, LEGACY_DATA_REQUEST } from './utils/route-kit.server';
 import {
   applySecurityHeaders,
   createNonce,
@@ -79,8 +80,27 @@ export default function handleRequest(
  * refuses a POST from another origin itself, before the action runs, but as a 500: that is the
  * visitor's doing, so it is answered as what it is, a 403. The production server refuses such a
  * POST before Remix sees it (app/server/cross-site.ts); this stays for the dev server.
+ *
+ * A legacy `?_data=` request is refused by the route kit before the route runs (400); a route
+ * outside the kit (or the root) would have its answer mangled by Remix's legacy path, so anything
+ * but a refusal or a redirect the route itself gave becomes the same 400.
  */
 export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
+  if (isLegacyDataRequest(request)) {
+    const routeAnswered =
+      response.headers.has('X-Remix-Catch') ||
+      response.headers.has('X-Remix-Redirect') ||
+      response.headers.has('X-Remix-Error');
+    if (response.status >= 500 || !routeAnswered) {
+      return withNonDocumentHeaders(
+        new Response(LEGACY_DATA_REQUEST, {
+          status: 400,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        }),
+      );
+    }
+    return withNonDocumentHeaders(response);
+  }
   if (request.method !== 'GET' && response.status === 500) {
     try {
       requireSameOrigin(request);
@@ -98,6 +118,13 @@ export const handleDataRequest: HandleDataRequestFunction = (response, { request
  */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
+  // Remix warns of every legacy `?_data=` request, and a route outside the kit can fail inside
+  // Remix's legacy encoder: the visitor asked in a protocol this app does not speak (answered 400).
+  if (isLegacyDataRequest(request)) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    console.warn(`${request.method} ${new URL(request.url).pathname}: legacy ?_data= request (${reason})`);
+    return;
+  }
   if (isRouteErrorResponse(error) && error.status < 500) {
     console.warn(`${request.method} ${new URL(request.url).pathname}: ${error.status} ${error.statusText}`);
     return;

@@ -2,6 +2,7 @@ import { desc, eq, lt } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { capturedMail } from '../../db/schema';
 import { env, mailCaptureOpen } from '../utils/env.server';
+import { notFound } from '../utils/route-kit.server';
 
 /** Mails per page of the caught-mail list; "Older mail" carries the last id, never an offset. */
 export const CAUGHT_MAIL_PAGE_SIZE = 50;
@@ -36,9 +37,6 @@ export async function getCaughtMail(db: Database, mailId: number) {
  */
 export function requireMailCaptureOpen(): void {
   if (!mailCaptureOpen(env())) {
-    throw new Response('There is no page at this address.', {
-      status: 404,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-    });
+    throw notFound();
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDomainError } from '../domain/errors';
+import { domainErrorStatus } from '../utils/route-kit.server';
 import {
   extendAndSchedule,
   offerByHandAndSchedule,
@@ -141,8 +142,8 @@ export async function runOpportunityAction(
         formError: null,
       });
     }
-    const status =
-      error.code === 'invalid_input' || error.field ? 400 : error.code === 'not_found' ? 404 : 409;
+    // An error that names a field is the form's to correct; the rest by the route kit's table.
+    const status = error.field ? 400 : domainErrorStatus(error);
     return refused(status, {
       intent: action.intent,
       fieldErrors: error.field ? { [error.field]: error.message } : {},

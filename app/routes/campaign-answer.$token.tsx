@@ -24,9 +24,9 @@ import {
 } from '../domain/campaigns/campaign-answer-links.server';
 import { systemClock } from '../domain/clock';
 import resellerStylesUrl from '../styles/reseller.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { env } from '../utils/env.server';
+import { anyone, formFor, routeAction, routeLoader } from '../utils/route-kit.server';
 import { campaignFacts } from '../../emails/campaign-invitation';
 
 /**
@@ -60,7 +60,7 @@ type Problem = { state: 'problem'; problem: CampaignAnswerProblem; message: stri
 const problemAnswer = (problem: CampaignAnswerProblem, message: string) =>
   data<Problem>({ state: 'problem', problem, message }, { status: PROBLEM_STATUS[problem] });
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ params }: LoaderFunctionArgs) => {
   const check = await checkCampaignAnswer(
     database(),
     env().APP_SECRET,
@@ -80,18 +80,17 @@ export async function loader({ params }: LoaderFunctionArgs) {
       .filter((fact) => fact.label !== 'Campaign')
       .map((fact): [string, string] => [fact.label, fact.value]),
   });
-}
+});
 
 type ActionAnswer =
   | Problem
   | { state: 'unconfirmed'; message: string }
   | { state: 'done'; status: 'joined' | 'declined'; campaignId: number };
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
   // The signed link is already unguessable; the pre-session token still ties the press to this
   // page, so another site cannot make a visitor's browser answer with a link it has seen.
-  await requireCsrf(request, formData);
+  const { form: formData } = await formFor(request, anyone);
   const token = params.token ?? '';
   const check = await checkCampaignAnswer(database(), env().APP_SECRET, token, systemClock.now());
   if (!check.ok) return problemAnswer(check.problem, check.message);
@@ -114,7 +113,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     { state: 'done', status: result.status, campaignId: result.campaignId },
     { status: 200 },
   );
-}
+});
 
 // After a press the page shows the action's answer; reloading the link's state would only say "answered".
 export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>

@@ -41,9 +41,17 @@ import { formatInZone } from '../models/inbox.server';
 import { STATUS_LABELS as LEAD_STATUS_LABELS } from '../models/leads.server';
 import managerStylesUrl from '../styles/manager.css?url';
 import campaignsStylesUrl from '../styles/campaigns.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { can, notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import {
+  formFor,
+  idParam,
+  notFound,
+  peekField,
+  routeAction,
+  routeLoader,
+  searchParamsOf,
+} from '../utils/route-kit.server';
 import type { SessionUser } from '../utils/session.server';
 
 export const links: LinksFunction = () => [
@@ -54,23 +62,12 @@ export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
   { title: page ? `${page.campaign.name} · Campaigns · Baton` : 'Campaign · Baton' },
 ];
 
-const notFound = () =>
-  new Response('There is no campaign at this address.', {
-    status: 404,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  });
-
-/** A positive whole number from the URL, or a 404: `/campaigns/abc` is simply not there. */
-function campaignIdOf(param: string | undefined): number {
-  const id = /^[1-9]\d{0,9}$/.test(param ?? '') ? Number(param) : NaN;
-  if (!Number.isSafeInteger(id) || id > 2_147_483_647) throw notFound();
-  return id;
-}
+const NO_CAMPAIGN = 'There is no campaign at this address.';
 
 /** Another company's campaign is logged and answered exactly like a missing one. */
 async function refuseCampaign(user: SessionUser, campaignId: number): Promise<never> {
   if (await campaignExists(database(), campaignId)) notFoundForForeign(user, 'campaign', campaignId);
-  throw notFound();
+  throw notFound(NO_CAMPAIGN);
 }
 
 const statusLabel = (status: string) => CAMPAIGN_STATUS_LABELS[status as CampaignStatus] ?? status;
@@ -145,11 +142,11 @@ async function partnerPage(user: SessionUser, partnerId: number, campaignId: num
 async function staffPage(user: SessionUser, campaignId: number, request: Request) {
   const db = database();
   const row = await getCampaign(db, campaignId);
-  if (!row) throw notFound();
+  if (!row) throw notFound(NO_CAMPAIGN);
   const { campaign } = row;
   const mayEdit = can(user, 'update:campaign:any');
   const mayInvite = can(user, 'invite:campaign:any');
-  const query = (new URL(request.url).searchParams.get('q') ?? '').trim().slice(0, 100);
+  const query = (searchParamsOf(request).get('q') ?? '').trim().slice(0, 100);
   const [figures, invited, suggestions, accounts, customerMatches] = await Promise.all([
     campaignFigures(db, campaignId),
     invitedPartners(db, campaignId),
@@ -157,7 +154,7 @@ async function staffPage(user: SessionUser, campaignId: number, request: Request
     targetAccounts(db, campaignId),
     mayEdit ? searchCustomersToTarget(db, campaignId, query) : Promise.resolve([]),
   ]);
-  if (!figures) throw notFound();
+  if (!figures) throw notFound(NO_CAMPAIGN);
   const currency = campaign.currency;
   const partnerRows = figures.partners.map((p) => ({
     partnerId: p.partnerId,
@@ -235,20 +232,20 @@ async function staffPage(user: SessionUser, campaignId: number, request: Request
 
 // Vendor staff see every campaign; a partner's users only the campaigns their company was
 // invited to (anything else is a 404, and the attempt is logged).
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:campaign:own');
-  const campaignId = campaignIdOf(params.campaignId);
+  const campaignId = idParam(params, 'campaignId', NO_CAMPAIGN);
   const scope = partnerScope(user);
   return scope ? partnerPage(user, scope.partnerId, campaignId) : staffPage(user, campaignId, request);
-}
+});
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const intent = intentOf(form.get('intent'));
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
   // Each action needs its own permission; a form without a known action is the coordinator's.
-  const user = await requirePermission(request, INTENT_PERMISSIONS[intent ?? 'update']);
-  await requireCsrf(request, form);
-  const campaignId = campaignIdOf(params.campaignId);
+  const { visitor: user, form } = await formFor(request, async (request) =>
+    requirePermission(request, INTENT_PERMISSIONS[intentOf(await peekField(request, 'intent')) ?? 'update']),
+  );
+  const intent = intentOf(form.get('intent'));
+  const campaignId = idParam(params, 'campaignId', NO_CAMPAIGN);
   if (intent === null) {
     return data<CampaignActionAnswer>(
       { intent: null, fieldErrors: {}, formError: 'Unknown action; reload the page and try again.' },
@@ -258,7 +255,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const scope = partnerScope(user);
   const db = database();
   // Staff act on any campaign, partners only on their own invitation (scoped in the domain).
-  if (!scope && !(await campaignExists(db, campaignId))) throw notFound();
+  if (!scope && !(await campaignExists(db, campaignId))) throw notFound(NO_CAMPAIGN);
   const result = await runCampaignAction(db, systemClock, {
     intent,
     campaignId,
@@ -269,7 +266,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!result.ok && 'answer' in result)
     return data<CampaignActionAnswer>(result.answer, { status: result.status });
   throw redirect(`/campaigns/${campaignId}?done=${result.ok ? result.done : ''}`);
-}
+});
 
 const DONE_MESSAGES: Record<string, string> = {
   created: 'The campaign is saved. Invite partners below.',

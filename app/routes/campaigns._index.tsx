@@ -12,6 +12,7 @@ import { listCampaignsForPartner, listCampaignsForStaff } from '../models/campai
 import campaignsStylesUrl from '../styles/campaigns.css?url';
 import { database } from '../utils/db.server';
 import { can, partnerScope, requirePermission } from '../utils/permissions.server';
+import { routeLoader } from '../utils/route-kit.server';
 
 export const meta: MetaFunction = () => [{ title: 'Campaigns · Baton' }];
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: campaignsStylesUrl }];
@@ -20,7 +21,7 @@ const statusLabel = (status: string) => CAMPAIGN_STATUS_LABELS[status as Campaig
 
 // Vendor staff see every campaign with its figures; a partner's users see only the campaigns
 // their company was invited to, and none of the figures.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:campaign:own');
   const scope = partnerScope(user);
   const db = database();
@@ -55,7 +56,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       wonOfBudget: formatShare(c.budgetMinor > 0 ? c.wonMinor / c.budgetMinor : null),
     })),
   };
-}
+});
 
 export default function Campaigns() {
   const page = useLoaderData<typeof loader>();

@@ -13,9 +13,9 @@ import { createCampaign } from '../domain/campaigns/campaigns.server';
 import { systemClock } from '../domain/clock';
 import managerStylesUrl from '../styles/manager.css?url';
 import campaignsStylesUrl from '../styles/campaigns.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
+import { formFor, permissionTo, routeAction, routeLoader } from '../utils/route-kit.server';
 
 export const meta: MetaFunction = () => [{ title: 'New campaign · Baton' }];
 export const links: LinksFunction = () => [
@@ -24,15 +24,13 @@ export const links: LinksFunction = () => [
 ];
 
 // Campaign coordinators and admins; everyone else gets a 404.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   await requirePermission(request, 'create:campaign:any');
   return null;
-}
+});
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'create:campaign:any');
-  const form = await request.formData();
-  await requireCsrf(request, form);
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  const { visitor: user, form } = await formFor(request, permissionTo('create:campaign:any'));
   const parsed = parseCampaignForm(form);
   // Every field is checked before anything is written: one bad field saves nothing.
   if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, typed: parsed.typed }, { status: 400 });
@@ -42,7 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
     systemClock,
   );
   throw redirect(`/campaigns/${campaignId}?done=created`);
-}
+});
 
 export default function NewCampaign() {
   const answer = useActionData<typeof action>();

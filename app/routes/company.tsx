@@ -12,9 +12,9 @@ import { isDomainError } from '../domain/errors';
 import { getPartnerProfile } from '../domain/partners/profile.server';
 import { profileView, runProfileAction, todayIn } from '../models/partners.server';
 import partnersStylesUrl from '../styles/partners.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { can, notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import { formFor, routeAction, routeLoader } from '../utils/route-kit.server';
 import type { SessionUser } from '../utils/session.server';
 
 export const meta: MetaFunction = () => [{ title: 'Company profile · Baton' }];
@@ -28,7 +28,7 @@ function ownCompany(user: SessionUser) {
 }
 
 // Partner reps read the profile; partner admins also change it (update:partner:own).
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:partner:own');
   const scope = ownCompany(user);
   const now = systemClock.now();
@@ -42,13 +42,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
     canEdit: can(user, 'update:partner:own'),
     canManageUsers: can(user, 'read:user:own'),
   };
-}
+});
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'update:partner:own');
-  const scope = ownCompany(user);
-  const form = await request.formData();
-  await requireCsrf(request, form);
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  const { visitor, form } = await formFor(request, async (request) => {
+    const user = await requirePermission(request, 'update:partner:own');
+    return { user, scope: ownCompany(user) };
+  });
+  const { user, scope } = visitor;
   try {
     const { status, answer } = await runProfileAction(
       database(),
@@ -61,7 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (isDomainError(error, 'not_found')) notFoundForForeign(user, 'partner', scope.partnerId);
     throw error;
   }
-}
+});
 
 export default function Company() {
   const outlet = useOutlet();

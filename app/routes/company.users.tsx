@@ -13,10 +13,10 @@ import {
   listCompanyUsers,
 } from '../domain/partners/company-users.server';
 import { COMPANY_USER_ROLES, COMPANY_USER_ROLE_LABELS, MIN_PASSWORD_LENGTH } from '../domain/partners/labels';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
 import { hashPassword } from '../utils/password.server';
+import { formFor, peekField, routeAction, routeLoader } from '../utils/route-kit.server';
 import { disableUser, type SessionUser } from '../utils/session.server';
 
 export const meta: MetaFunction = () => [{ title: 'Company users · Baton' }];
@@ -28,7 +28,7 @@ function ownCompany(user: SessionUser) {
 }
 
 // Partner admins only: reps and vendor staff get a 404.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:user:own');
   const scope = ownCompany(user);
   const people = await listCompanyUsers(database(), scope);
@@ -42,7 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       disabledAt: person.disabledAt?.toISOString() ?? null,
     })),
   };
-}
+});
 
 const ADD_FIELDS = ['name', 'email', 'role'] as const;
 type UsersAnswer = {
@@ -55,13 +55,15 @@ type UsersAnswer = {
 
 const disableSchema = z.object({ userId: z.coerce.number().int().positive() });
 
-export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const intent = form.get('intent');
-  if (intent === 'disable') {
-    const user = await requirePermission(request, 'update:user:own');
-    const scope = ownCompany(user);
-    await requireCsrf(request, form);
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  // Disabling a user and adding one are separate permissions; the form's intent says which.
+  const { visitor, form } = await formFor(request, async (request) => {
+    const disabling = (await peekField(request, 'intent')) === 'disable';
+    const user = await requirePermission(request, disabling ? 'update:user:own' : 'create:user:own');
+    return { user, scope: ownCompany(user) };
+  });
+  const { user, scope } = visitor;
+  if (form.get('intent') === 'disable') {
     const parsed = disableSchema.safeParse({ userId: form.get('userId') });
     if (!parsed.success) notFoundForForeign(user, 'user', String(form.get('userId')));
     try {
@@ -89,9 +91,6 @@ export async function action({ request }: ActionFunctionArgs) {
     });
   }
 
-  const user = await requirePermission(request, 'create:user:own');
-  const scope = ownCompany(user);
-  await requireCsrf(request, form);
   const input = {
     name: form.get('name') ?? '',
     email: form.get('email') ?? '',
@@ -120,7 +119,7 @@ export async function action({ request }: ActionFunctionArgs) {
     fieldErrors: {},
     values: {},
   });
-}
+});
 
 export default function CompanyUsers() {
   const page = useLoaderData<typeof loader>();

@@ -24,9 +24,16 @@ import { contactViewsOf, getCustomerPage } from '../models/customers.server';
 import { formatInZone, sizeSegmentLabel } from '../models/inbox.server';
 import customersStylesUrl from '../styles/customers.css?url';
 import managerStylesUrl from '../styles/manager.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { can, notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import {
+  formFor,
+  idParam,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+} from '../utils/route-kit.server';
 import type { SessionUser } from '../utils/session.server';
 
 export const links: LinksFunction = () => [
@@ -36,19 +43,6 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
   { title: page ? `${page.customer.name} · Customers · Baton` : 'Customer · Baton' },
 ];
-
-const notFound = () =>
-  new Response('There is no page at this address.', {
-    status: 404,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  });
-
-/** A positive whole number from the URL, or a 404: `/customers/abc` is simply not there. */
-function customerIdOf(param: string | undefined): number {
-  const id = /^[1-9]\d{0,9}$/.test(param ?? '') ? Number(param) : NaN;
-  if (!Number.isSafeInteger(id) || id > 2_147_483_647) throw notFound();
-  return id;
-}
 
 /**
  * Not on the page: a merged record sends the viewer on to the record it became, if they may
@@ -80,9 +74,9 @@ const STATUS_LABELS: Record<string, string> = {
 
 // Vendor staff see every record; a partner's users only those their company may see, and each
 // time they are shown its contacts it is recorded.
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:customer:own');
-  const customerId = customerIdOf(params.customerId);
+  const customerId = idParam(params, 'customerId');
   const scope = partnerScope(user);
   const db = database();
   const page = await getCustomerPage(db, { scope, customerId });
@@ -139,7 +133,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       : can(user, 'update:customer:any'),
     mayMerge: can(user, 'merge:customer:any'),
   };
-}
+});
 
 type ContactField = 'name' | 'title' | 'email' | 'phone' | 'consentToContact';
 type ContactAnswer = {
@@ -150,11 +144,9 @@ type ContactAnswer = {
 
 // Adds a contact: vendor staff with update:customer:any to any record, a partner's users to the
 // records their company contributed.
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'update:customer:own');
-  const customerId = customerIdOf(params.customerId);
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
+  const { visitor: user, form: formData } = await formFor(request, permissionTo('update:customer:own'));
+  const customerId = idParam(params, 'customerId');
   const scope = partnerScope(user);
   if (!scope && !can(user, 'update:customer:any')) notFoundForForeign(user, 'customer', customerId);
   // Before any validation: a partner's form for a record it may not change answers 404 like a
@@ -194,7 +186,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     throw notFound();
   }
   throw redirect(`/customers/${customerId}?added=contact`);
-}
+});
 
 export default function CustomerPage() {
   const page = useLoaderData<typeof loader>();

@@ -16,9 +16,19 @@ import { isDomainError } from '../domain/errors';
 import { getCustomerForMerge, searchLiveCustomers } from '../models/customers.server';
 import customersStylesUrl from '../styles/customers.css?url';
 import managerStylesUrl from '../styles/manager.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
+import {
+  domainErrorStatus,
+  formFor,
+  idParam,
+  MAX_ID,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+  searchParamsOf,
+} from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: managerStylesUrl },
@@ -28,19 +38,7 @@ export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
   { title: page ? `Merge ${page.record.name} · Baton` : 'Merge customer records · Baton' },
 ];
 
-const notFound = () =>
-  new Response('There is no page at this address.', {
-    status: 404,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  });
-
-function customerIdOf(param: string | undefined): number {
-  const id = /^[1-9]\d{0,9}$/.test(param ?? '') ? Number(param) : NaN;
-  if (!Number.isSafeInteger(id) || id > 2_147_483_647) throw notFound();
-  return id;
-}
-
-const recordId = z.coerce.number().int().positive().max(2_147_483_647);
+const recordId = z.coerce.number().int().positive().max(MAX_ID);
 const pickSchema = z.object({
   other: recordId.nullable().catch(null),
   keep: z.enum(['this', 'other']).catch('other'),
@@ -61,9 +59,9 @@ type MergePreview = { keepId: number; mergeId: number; otherId: number } & (
 
 // Channel managers and admins (merge:customer:any): pick the record to keep, see what moves,
 // confirm. This page's record is one of the two; either may be the one kept.
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   await requirePermission(request, 'merge:customer:any');
-  const customerId = customerIdOf(params.customerId);
+  const customerId = idParam(params, 'customerId');
   const db = database();
   const found = await getCustomerForMerge(db, customerId);
   if (!found) throw notFound();
@@ -78,7 +76,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       preview: null,
     };
   }
-  const searchParams = new URL(request.url).searchParams;
+  const searchParams = searchParamsOf(request);
   const pick = pickSchema.parse({
     other: searchParams.get('other') || null,
     keep: searchParams.get('keep') ?? 'other',
@@ -116,15 +114,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     found: searched.filter((row) => !suggestionIds.has(row.id)).map(describe),
     preview,
   };
-}
+});
 
 type MergeAnswer = { formError: string };
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'merge:customer:any');
-  const customerId = customerIdOf(params.customerId);
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
+  const { visitor: user, form: formData } = await formFor(request, permissionTo('merge:customer:any'));
+  const customerId = idParam(params, 'customerId');
   const parsed = z
     .object({ keepId: recordId, mergeId: recordId })
     .safeParse({ keepId: formData.get('keepId'), mergeId: formData.get('mergeId') });
@@ -141,11 +137,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!isDomainError(error)) throw error;
     return data<MergeAnswer>(
       { formError: error.message },
-      { status: error.code === 'not_found' ? 404 : 409 },
+      // The ids were checked above: what the domain refuses is the records' state (merged meanwhile).
+      { status: domainErrorStatus(error, { invalidInputIsConflict: true }) },
     );
   }
   throw redirect(`/customers/${keepId}?merged=${mergeId}`);
-}
+});
 
 export default function MergeCustomer() {
   const page = useLoaderData<typeof loader>();

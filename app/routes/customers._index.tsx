@@ -7,6 +7,7 @@ import customersStylesUrl from '../styles/customers.css?url';
 import managerStylesUrl from '../styles/manager.css?url';
 import { database } from '../utils/db.server';
 import { can, partnerScope, requirePermission } from '../utils/permissions.server';
+import { MAX_ID, routeLoader, searchParamsOf } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: managerStylesUrl },
@@ -17,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: 'Customers · Baton' }];
 const listQuerySchema = z.object({
   q: z.string().trim().max(200).catch(''),
   // A mangled page link starts again from the top rather than failing.
-  after: z.coerce.number().int().positive().max(2_147_483_647).nullable().catch(null),
+  after: z.coerce.number().int().positive().max(MAX_ID).nullable().catch(null),
 });
 
 function listHref(query: string, after: number | null) {
@@ -29,9 +30,9 @@ function listHref(query: string, after: number | null) {
 }
 
 // Vendor staff see every record; a partner's users the records their company may see.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:customer:own');
-  const searchParams = new URL(request.url).searchParams;
+  const searchParams = searchParamsOf(request);
   const { q, after } = listQuerySchema.parse({
     q: searchParams.get('q') ?? '',
     after: searchParams.get('after') || null,
@@ -56,7 +57,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     nextHref: list.nextAfter === null ? null : listHref(q, list.nextAfter),
     firstHref: listHref(q, null),
   };
-}
+});
 
 export default function Customers() {
   const page = useLoaderData<typeof loader>();

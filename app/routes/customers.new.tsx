@@ -16,9 +16,9 @@ import {
 import { createCustomerRecord, newCustomerRecordSchema } from '../domain/customers/records.server';
 import customersStylesUrl from '../styles/customers.css?url';
 import managerStylesUrl from '../styles/manager.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { partnerScope, requirePermission } from '../utils/permissions.server';
+import { formFor, permissionTo, routeAction, routeLoader } from '../utils/route-kit.server';
 import { REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../db/schema';
 import { SelectField } from '../components/select-field';
 import { TextAreaField, TextField } from '../components/text-field';
@@ -60,19 +60,17 @@ type NewCustomerAnswer = {
 
 // Vendor staff add the vendor's records (create:customer:any); a partner's users add records
 // owned by their company (create:customer:own).
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'create:customer:own');
   return {
     partnerView: partnerScope(user) !== null,
     segments: SIZE_SEGMENTS.map((value) => ({ value, label: SEGMENT_LABELS[value] })),
     potentials: [...REVENUE_POTENTIALS],
   };
-}
+});
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'create:customer:own');
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  const { visitor: user, form: formData } = await formFor(request, permissionTo('create:customer:own'));
   const text = (name: string) => {
     const value = formData.get(name);
     return typeof value === 'string' ? value : '';
@@ -120,7 +118,7 @@ export async function action({ request }: ActionFunctionArgs) {
     createdByUserId: user.id,
   });
   throw redirect(`/customers/${customerId}`);
-}
+});
 
 export default function NewCustomer() {
   const page = useLoaderData<typeof loader>();

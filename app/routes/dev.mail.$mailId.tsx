@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction, HeadersFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { Fragment } from 'react';
-import { z } from 'zod';
 import { formatUtc } from '../components/countdown';
 import { FactsList } from '../components/facts-list';
 import { getCaughtMail, requireMailCaptureOpen } from '../models/captured-mail.server';
 import { database } from '../utils/db.server';
+import { idParam, notFound, routeLoader } from '../utils/route-kit.server';
 import type { SecurityHandle } from '../utils/security-headers.server';
 
 // The address carries a secret (or shows mail): it must not travel in a Referer header.
@@ -21,18 +21,12 @@ export const meta: MetaFunction = () => [
   { name: 'robots', content: 'noindex' },
 ];
 
-const mailIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const NO_MAIL = 'There is no caught mail at this address.';
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ params }: LoaderFunctionArgs) => {
   requireMailCaptureOpen();
-  const mailId = mailIdSchema.safeParse(params.mailId);
-  const mail = mailId.success ? await getCaughtMail(database(), mailId.data) : null;
-  if (!mail) {
-    throw new Response('There is no caught mail at this address.', {
-      status: 404,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-    });
-  }
+  const mail = await getCaughtMail(database(), idParam(params, 'mailId', NO_MAIL));
+  if (!mail) throw notFound(NO_MAIL);
   return {
     id: mail.id,
     subject: mail.subject || '(no subject)',
@@ -42,7 +36,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
     text: mail.textBody,
     html: mail.htmlBody,
   };
-}
+});
 
 // http(s) only: a javascript: or data: address in a mail never becomes a link here.
 const URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;

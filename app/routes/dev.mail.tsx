@@ -8,6 +8,7 @@ import {
 } from '../models/captured-mail.server';
 import mailStylesUrl from '../styles/mail.css?url';
 import { database } from '../utils/db.server';
+import { routeLoader, searchParamsOf } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: mailStylesUrl }];
 // The address carries a secret (or shows mail): it must not travel in a Referer header.
@@ -23,9 +24,9 @@ export const meta: MetaFunction = () => [
 const cursorPattern = /^\d{1,15}$/;
 
 // Open to every visitor while capture is open: it is the demo's mailbox, for people not yet signed in.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   requireMailCaptureOpen();
-  const before = new URL(request.url).searchParams.get('before') ?? '';
+  const before = searchParamsOf(request).get('before') ?? '';
   const list = await listCaughtMail(database(), {
     before: cursorPattern.test(before) ? Number(before) : undefined,
   });
@@ -40,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       receivedAt: mail.receivedAt.toISOString(),
     })),
   };
-}
+});
 
 export default function CaughtMail() {
   const page = useLoaderData<typeof loader>();

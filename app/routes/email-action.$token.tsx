@@ -28,9 +28,9 @@ import {
 import { DECLINE_REASON_LABELS } from '../domain/offers/reason-labels';
 import { formatInZone, sizeSegmentLabel, valueBand } from '../models/inbox.server';
 import resellerStylesUrl from '../styles/reseller.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { env } from '../utils/env.server';
+import { anyone, formFor, routeAction, routeLoader } from '../utils/route-kit.server';
 import { loopDeps } from '../utils/loop.server';
 import { DECLINE_REASONS } from '../../db/schema';
 
@@ -82,7 +82,7 @@ function presentOffer(offer: EmailActionOffer) {
   };
 }
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ params }: LoaderFunctionArgs) => {
   const check = await checkEmailAction(database(), env().APP_SECRET, params.token ?? '', systemClock.now());
   if (!check.ok) return problemAnswer(check.problem, check.message);
   return data({
@@ -91,7 +91,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
     offer: presentOffer(check.offer),
     declineReasons: DECLINE_REASONS.map((value) => ({ value, label: DECLINE_REASON_LABELS[value] })),
   });
-}
+});
 
 type FieldErrors = Partial<Record<'reason' | 'note', string>>;
 type ActionAnswer =
@@ -99,11 +99,10 @@ type ActionAnswer =
   | { state: 'invalid'; fieldErrors: FieldErrors; note: string; reason: string }
   | { state: 'done'; action: 'accept' | 'decline'; opportunityId: number };
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
   // The signed link is already unguessable; the pre-session token still ties the press to this
   // page, so another site cannot make a visitor's browser answer with a link it has seen.
-  await requireCsrf(request, formData);
+  const { form: formData } = await formFor(request, anyone);
   const text = (name: string) => (typeof formData.get(name) === 'string' ? String(formData.get(name)) : '');
   const reason = text('reason');
   const note = text('note');
@@ -126,7 +125,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     );
   }
   return problemAnswer(result.problem, result.message);
-}
+});
 
 // After a press the page shows the action's answer; reloading the link's state would only say "used".
 export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>

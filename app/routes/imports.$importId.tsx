@@ -8,7 +8,6 @@ import {
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from '@remix-run/react';
 import { useEffect } from 'react';
-import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
 import { isDomainError } from '../domain/errors';
 import { importColumns, startImport } from '../domain/imports/imports.server';
@@ -18,10 +17,18 @@ import { formatInZone } from '../models/inbox.server';
 import { campaignsOpenForImport, getImport, likelyDuplicatesInPreview } from '../models/imports.server';
 import managerStylesUrl from '../styles/manager.css?url';
 import importStylesUrl from '../styles/imports.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { enqueueImport } from '../utils/import-queue.server';
 import { requirePermission } from '../utils/permissions.server';
+import {
+  domainErrorStatus,
+  formFor,
+  idParam,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+} from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: managerStylesUrl },
@@ -29,22 +36,13 @@ export const links: LinksFunction = () => [
 ];
 export const meta: MetaFunction = () => [{ title: 'Import · Baton' }];
 
-const paramsSchema = z.object({ importId: z.coerce.number().int().positive().max(2_147_483_647) });
+const NO_IMPORT = 'There is no import at this address.';
 
-function notFound(): never {
-  throw new Response('There is no import at this address.', {
-    status: 404,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  });
-}
-
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:import:any');
-  const parsed = paramsSchema.safeParse(params);
-  if (!parsed.success) notFound();
   const db = database();
-  const found = await getImport(db, parsed.data.importId);
-  if (!found) notFound();
+  const found = await getImport(db, idParam(params, 'importId', NO_IMPORT));
+  if (!found) throw notFound(NO_IMPORT);
   const when = (at: Date | null) => (at ? formatInZone(at, user.timezone) : null);
   const base = {
     id: found.id,
@@ -93,7 +91,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       duplicates,
     },
   };
-}
+});
 
 type StartAnswer = {
   fieldErrors: Record<string, string>;
@@ -101,15 +99,11 @@ type StartAnswer = {
   values: Record<string, string>;
 };
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  await requirePermission(request, 'create:import:any');
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
-  const parsed = paramsSchema.safeParse(params);
-  if (!parsed.success) notFound();
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
+  const { form: formData } = await formFor(request, permissionTo('create:import:any'));
   const db = database();
-  const found = await getImport(db, parsed.data.importId);
-  if (!found) notFound();
+  const found = await getImport(db, idParam(params, 'importId', NO_IMPORT));
+  if (!found) throw notFound(NO_IMPORT);
   // Started already (a second click, another tab): the page shows how far it got.
   if (found.status !== 'uploaded') throw redirect(`/imports/${found.id}`);
   const values = Object.fromEntries(
@@ -149,11 +143,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   } catch (error) {
     if (!isDomainError(error)) throw error;
     fieldErrors.form = error.message;
-    return answer(409);
+    // The fields were checked above: what the domain refuses is the import's state (started meanwhile).
+    return answer(domainErrorStatus(error, { invalidInputIsConflict: true }));
   }
   await enqueueImport(found.id);
   throw redirect(`/imports/${found.id}`);
-}
+});
 
 export default function ImportPage() {
   const page = useLoaderData<typeof loader>();

@@ -21,9 +21,9 @@ import { formatInZone } from '../models/inbox.server';
 import { recentImports } from '../models/imports.server';
 import managerStylesUrl from '../styles/manager.css?url';
 import importStylesUrl from '../styles/imports.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
+import { formFor, permissionTo, routeAction, routeLoader } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: managerStylesUrl },
@@ -33,7 +33,7 @@ export const meta: MetaFunction = () => [{ title: 'Imports · Baton' }];
 
 const MAX_MB = MAX_IMPORT_BYTES / 1024 / 1024;
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:import:any');
   const rows = await recentImports(database());
   return {
@@ -54,7 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       created: formatInZone(row.createdAt, user.timezone),
     })),
   };
-}
+});
 
 type FieldErrors = Partial<Record<'kind' | 'file', string>>;
 const refuse = (fieldErrors: FieldErrors, kind = '') => data({ fieldErrors, kind }, { status: 400 });
@@ -70,26 +70,30 @@ const CSV_TYPES = [
   'text/comma-separated-values',
 ];
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'create:import:any');
-  if (!(request.headers.get('Content-Type') ?? '').startsWith('multipart/form-data')) {
-    // A forged post is refused as forged (403), not told to choose a file.
-    await requireCsrf(request, await request.formData());
-    return refuse({ file: 'Choose a CSV file to upload.' });
-  }
+const readUpload = (request: Request) =>
+  unstable_parseMultipartFormData(
+    request,
+    unstable_createMemoryUploadHandler({ maxPartSize: MAX_IMPORT_BYTES }),
+  );
+
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  const multipart = (request.headers.get('Content-Type') ?? '').startsWith('multipart/form-data');
   let formData: FormData;
+  let user: Awaited<ReturnType<typeof requirePermission>>;
   try {
-    formData = await unstable_parseMultipartFormData(
+    // Not an upload: still read as a form, so that a forged post is refused as forged (403).
+    ({ visitor: user, form: formData } = await formFor(
       request,
-      unstable_createMemoryUploadHandler({ maxPartSize: MAX_IMPORT_BYTES }),
-    );
+      permissionTo('create:import:any'),
+      multipart ? readUpload : undefined,
+    ));
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
       return refuse({ file: `The file is larger than ${MAX_MB} MB; split it into smaller files.` });
     }
     throw error;
   }
-  await requireCsrf(request, formData);
+  if (!multipart) return refuse({ file: 'Choose a CSV file to upload.' });
   const kind = kindSchema.safeParse(formData.get('kind'));
   const file = formData.get('file');
   const fieldErrors: FieldErrors = {};
@@ -120,7 +124,7 @@ export async function action({ request }: ActionFunctionArgs) {
     // The domain's message names the field ("file: …"); the page shows it next to that field.
     return refuse({ [field]: error.message.replace(/^\w+: /, '') }, kindValue);
   }
-}
+});
 
 export default function Imports() {
   const page = useLoaderData<typeof loader>();

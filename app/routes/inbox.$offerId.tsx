@@ -20,19 +20,23 @@ import { explainBreakdown } from '../domain/routing/scoring';
 import { getOffer, offerExists, presentLeadCard } from '../models/inbox.server';
 import { EXPIRING_SOON_HOURS } from '../models/routing-queue.server';
 import resellerStylesUrl from '../styles/reseller.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { loopDeps } from '../utils/loop.server';
 import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import {
+  domainErrorStatus,
+  formFor,
+  idParam,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+} from '../utils/route-kit.server';
 import type { SessionUser } from '../utils/session.server';
 import { DECLINE_REASONS } from '../../db/schema';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: resellerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'Offer · Baton' }];
-
-const notFound = () => new Response('There is no page at this address.', { status: 404 });
-
-const offerIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
 const declineFormSchema = z.object({
   reason: z.enum(DECLINE_REASONS, { error: 'Choose why you are declining this lead.' }),
@@ -40,11 +44,10 @@ const declineFormSchema = z.object({
 });
 
 /** The user's partner and the offer id of the address; a 404 for anything else. */
-function scopeAndOfferId(user: SessionUser, offerIdParam: string | undefined) {
+function scopeAndOfferId(user: SessionUser, params: Record<string, string | undefined>) {
   const scope = partnerScope(user);
-  const offerId = offerIdSchema.safeParse(offerIdParam);
-  if (!scope || !offerId.success) throw notFound();
-  return { scope, offerId: offerId.data };
+  if (!scope) throw notFound();
+  return { scope, offerId: idParam(params, 'offerId') };
 }
 
 /** A foreign offer is logged and answered exactly like a missing one. */
@@ -53,9 +56,9 @@ async function refuseOffer(user: SessionUser, offerId: number): Promise<never> {
   throw notFound();
 }
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:offer:own');
-  const { scope, offerId } = scopeAndOfferId(user, params.offerId);
+  const { scope, offerId } = scopeAndOfferId(user, params);
   const offer = await getOffer(database(), { offerId, partnerId: scope.partnerId });
   if (!offer) return refuseOffer(user, offerId);
   const now = systemClock.now();
@@ -67,16 +70,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     reasons: explainBreakdown(offer.scoreBreakdown),
     declineReasons: DECLINE_REASONS.map((value) => ({ value, label: DECLINE_REASON_LABELS[value] })),
   };
-}
+});
 
 type FieldErrors = Partial<Record<'reason' | 'note', string>>;
 type AnswerProblem = { fieldErrors: FieldErrors; formError: string | null; note: string };
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
-  const user = await requirePermission(request, 'answer:offer:own');
-  const { scope, offerId } = scopeAndOfferId(user, params.offerId);
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
+  const { visitor: user, form: formData } = await formFor(request, permissionTo('answer:offer:own'));
+  const { scope, offerId } = scopeAndOfferId(user, params);
   // Another company's offer is a 404 before anything else, whatever the form holds.
   if (!(await getOffer(database(), { offerId, partnerId: scope.partnerId })))
     return refuseOffer(user, offerId);
@@ -115,10 +116,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return problem(400, { [field]: error.message });
     }
     // Too late, or already answered: the domain's message says which, and nothing changed.
-    if (isDomainError(error)) return problem(409, {}, error.message);
+    if (isDomainError(error)) return problem(domainErrorStatus(error), {}, error.message);
     throw error;
   }
-}
+});
 
 export default function OfferPage() {
   const { offer, open, reasons, ...data } = useLoaderData<typeof loader>();

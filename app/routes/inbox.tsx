@@ -9,18 +9,17 @@ import { EXPIRING_SOON_HOURS } from '../models/queue-counts.server';
 import resellerStylesUrl from '../styles/reseller.css?url';
 import { database } from '../utils/db.server';
 import { partnerScope, requirePermission } from '../utils/permissions.server';
+import { notFound, routeLoader, searchParamsOf } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: resellerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'Inbox · Baton' }];
 
-const notFound = () => new Response('There is no page at this address.', { status: 404 });
-
 // Partner users only: the inbox is a company's own offers, which vendor staff do not have.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:offer:own');
   const scope = partnerScope(user);
   if (!scope) throw notFound();
-  const raw = new URL(request.url).searchParams.get('after');
+  const raw = searchParamsOf(request).get('after');
   const after = raw ? parseTimeCursor(raw) : null;
   // An old or mistyped page link shows the first page, saying so, rather than an error.
   const pending = await getPendingOffers(database(), { ...scope, after });
@@ -34,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     paged: after !== null,
     badLink: raw !== null && after === null,
   };
-}
+});
 
 // Flat routes make this the parent of inbox.$offerId: an open offer takes the whole page.
 export default function Inbox() {

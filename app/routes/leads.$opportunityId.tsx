@@ -7,7 +7,6 @@ import {
   type MetaFunction,
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
 import { formatMoney } from '../components/money';
 import { FactsList } from '../components/facts-list';
@@ -25,16 +24,20 @@ import { formatInZone, sizeSegmentLabel } from '../models/inbox.server';
 import { parseAmountToMinor } from '../domain/money';
 import { getLead, opportunityExists, STATUS_LABELS } from '../models/leads.server';
 import resellerStylesUrl from '../styles/reseller.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import {
+  formFor,
+  idParam,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+} from '../utils/route-kit.server';
 import type { SessionUser } from '../utils/session.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: resellerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'Lead · Baton' }];
-
-const notFound = () => new Response('There is no page at this address.', { status: 404 });
-const opportunityIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
 /** Where each stage may be reached from; the domain enforces it, the form only offers these. */
 const NEXT_STAGES: Record<string, readonly ('contacted' | 'proposal' | 'won' | 'lost')[]> = {
@@ -43,11 +46,10 @@ const NEXT_STAGES: Record<string, readonly ('contacted' | 'proposal' | 'won' | '
   proposal: ['won', 'lost'],
 };
 
-function scopeAndOpportunityId(user: SessionUser, param: string | undefined) {
+function scopeAndOpportunityId(user: SessionUser, params: Record<string, string | undefined>) {
   const scope = partnerScope(user);
-  const opportunityId = opportunityIdSchema.safeParse(param);
-  if (!scope || !opportunityId.success) throw notFound();
-  return { scope, opportunityId: opportunityId.data };
+  if (!scope) throw notFound();
+  return { scope, opportunityId: idParam(params, 'opportunityId') };
 }
 
 /** Another company's lead is logged and answered exactly like a missing one. */
@@ -56,9 +58,9 @@ async function refuseLead(user: SessionUser, opportunityId: number): Promise<nev
   throw notFound();
 }
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:lead:own');
-  const { scope, opportunityId } = scopeAndOpportunityId(user, params.opportunityId);
+  const { scope, opportunityId } = scopeAndOpportunityId(user, params);
   const db = database();
   const lead = await getLead(db, { opportunityId, partnerId: scope.partnerId });
   if (!lead) return refuseLead(user, opportunityId);
@@ -111,7 +113,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     })),
     lostReasons: LOST_REASONS.map((value) => ({ value, label: LOST_REASON_LABELS[value] })),
   };
-}
+});
 
 type Field = 'stage' | 'wonAmount' | 'lostReason' | 'lostNote';
 type FieldErrors = Partial<Record<Field, string>>;
@@ -129,11 +131,9 @@ const FORM_FIELD: Record<string, Field> = {
   lostNote: 'lostNote',
 };
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
-  const user = await requirePermission(request, 'update:lead:own');
-  const { scope, opportunityId } = scopeAndOpportunityId(user, params.opportunityId);
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
+  const { visitor: user, form: formData } = await formFor(request, permissionTo('update:lead:own'));
+  const { scope, opportunityId } = scopeAndOpportunityId(user, params);
   const lead = await getLead(database(), { opportunityId, partnerId: scope.partnerId });
   if (!lead) return refuseLead(user, opportunityId);
 
@@ -199,7 +199,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     throw error;
   }
   return redirect(`/leads/${opportunityId}`);
-}
+});
 
 const sentence = (message: string) => {
   const text = message.charAt(0).toUpperCase() + message.slice(1);

@@ -7,15 +7,16 @@ import { getLeads, STATUS_LABELS } from '../models/leads.server';
 import resellerStylesUrl from '../styles/reseller.css?url';
 import { database } from '../utils/db.server';
 import { partnerScope, requirePermission } from '../utils/permissions.server';
+import { notFound, routeLoader } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: resellerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'My leads · Baton' }];
 
 // Partner users only: a lead is an opportunity their company accepted.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:lead:own');
   const scope = partnerScope(user);
-  if (!scope) throw new Response('There is no page at this address.', { status: 404 });
+  if (!scope) throw notFound();
   const leads = await getLeads(database(), scope);
   return {
     leads: leads.map((lead) => ({
@@ -36,7 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       updated: formatInZone(lead.updatedAt, user.timezone),
     })),
   };
-}
+});
 
 // Flat routes make this the parent of leads.$opportunityId: an open lead takes the whole page.
 export default function Leads() {

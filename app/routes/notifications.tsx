@@ -14,6 +14,7 @@ import { formatInZone } from '../models/inbox.server';
 import managerStylesUrl from '../styles/manager.css?url';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
+import { routeLoader, searchParamsOf } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'Notification log · Baton' }];
@@ -32,9 +33,9 @@ function logHref(values: Record<FilterField, string>, after: number | null) {
 }
 
 // Channel managers and admins; anonymous visitors are sent to sign in, anyone else gets a 404.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:notification-log:any');
-  const searchParams = new URL(request.url).searchParams;
+  const searchParams = searchParamsOf(request);
   const raw = {
     status: searchParams.get('status') ?? '',
     kind: searchParams.get('kind') ?? '',
@@ -85,7 +86,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     },
     { status: query ? 200 : 400 },
   );
-}
+});
 
 const STATUS_BADGES: Record<string, string> = {
   failed: 'badge badge--danger',

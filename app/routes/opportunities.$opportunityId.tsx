@@ -18,10 +18,17 @@ import { INTENTS, type ActionAnswer, type Intent } from '../models/opportunity-i
 import { getOpportunityPage, opportunityExists } from '../models/opportunity-page.server';
 import { opportunityView } from '../models/opportunity-view.server';
 import managerStylesUrl from '../styles/manager.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { loopDeps } from '../utils/loop.server';
 import { can, requirePermission } from '../utils/permissions.server';
+import {
+  formFor,
+  idParam,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+} from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 
@@ -29,26 +36,15 @@ export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
   { title: page ? `Lead #${page.opportunity.id} · Baton` : 'Lead · Baton' },
 ];
 
-const notFound = () =>
-  new Response('There is no opportunity with this number.', {
-    status: 404,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  });
-
-/** A positive whole number from the URL, or a 404: `/opportunities/abc` is simply not there. */
-function opportunityIdOf(param: string | undefined): number {
-  const id = /^[1-9]\d{0,9}$/.test(param ?? '') ? Number(param) : NaN;
-  if (!Number.isSafeInteger(id) || id > 2_147_483_647) throw notFound();
-  return id;
-}
+const NO_OPPORTUNITY = 'There is no opportunity with this number.';
 
 // Channel managers and admins; everyone else gets a 404, as if the lead did not exist.
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:opportunity:any');
-  const opportunityId = opportunityIdOf(params.opportunityId);
+  const opportunityId = idParam(params, 'opportunityId', NO_OPPORTUNITY);
   const now = systemClock.now();
   const page = await getOpportunityPage(database(), opportunityId, now);
-  if (!page) throw notFound();
+  if (!page) throw notFound(NO_OPPORTUNITY);
   // A campaign coordinator may read the page but not act on it: no forms that would only refuse.
   const o = page.opportunity;
   const held = (TAKE_BACK_STATUSES as readonly string[]).includes(o.status) && o.acceptedPartnerId !== null;
@@ -60,15 +56,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         ? { partnerId: o.acceptedPartnerId }
         : null,
   };
-}
+});
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'update:opportunity:any');
-  const opportunityId = opportunityIdOf(params.opportunityId);
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
+  const { visitor: user, form: formData } = await formFor(request, permissionTo('update:opportunity:any'));
+  const opportunityId = idParam(params, 'opportunityId', NO_OPPORTUNITY);
   const db = database();
-  if (!(await opportunityExists(db, opportunityId))) throw notFound();
+  if (!(await opportunityExists(db, opportunityId))) throw notFound(NO_OPPORTUNITY);
   const result = await runOpportunityAction(loopDeps(), {
     userId: user.id,
     opportunityId,
@@ -77,7 +71,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
   if (!result.ok) return data<ActionAnswer>(result.answer, { status: result.status });
   throw redirect(`/opportunities/${opportunityId}?done=${result.intent}`);
-}
+});
 
 const DONE_MESSAGES: Record<Intent, string> = {
   offer: 'The lead was offered to the partner you chose.',

@@ -23,10 +23,17 @@ import {
 } from '../models/new-opportunity.server';
 import { CURRENCIES, toMinorUnits } from '../domain/money';
 import managerStylesUrl from '../styles/manager.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { loopDeps } from '../utils/loop.server';
 import { can, requirePermission } from '../utils/permissions.server';
+import {
+  formFor,
+  parseId,
+  permissionTo,
+  routeAction,
+  routeLoader,
+  searchParamsOf,
+} from '../utils/route-kit.server';
 import { SIZE_SEGMENTS } from '../../db/schema';
 import { SIZE_SEGMENT_LABELS } from '../domain/partners/labels';
 import { FieldError } from '../components/form-field';
@@ -37,13 +44,13 @@ import { NewCustomerFields } from '../components/new-customer-fields';
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'New opportunity · Baton' }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'create:opportunity:any');
-  const query = (new URL(request.url).searchParams.get('q') ?? '').trim().slice(0, 100);
+  const query = (searchParamsOf(request).get('q') ?? '').trim().slice(0, 100);
   const db = database();
   const [customers, campaigns] = await Promise.all([searchCustomers(db, query), openCampaigns(db)]);
   return { query, customers, campaigns, mayCreateCustomer: can(user, 'create:customer:any') };
-}
+});
 
 const blankToUndefined = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
@@ -109,10 +116,8 @@ function collect(errors: FieldErrors, issues: z.core.$ZodIssue[], rename: (field
 const invalid = (values: Record<string, string>, fieldErrors: FieldErrors, formError: string | null = null) =>
   data<NewOpportunityAnswer>({ fieldErrors, formError, values }, { status: 400 });
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'create:opportunity:any');
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  const { visitor: user, form: formData } = await formFor(request, permissionTo('create:opportunity:any'));
   const fields = Object.fromEntries(
     [...formData].filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
@@ -139,8 +144,8 @@ export async function action({ request }: ActionFunctionArgs) {
   let existingCustomerId: number | null = null;
   let newCustomer: z.output<typeof newCustomerSchema> | null = null;
   if (form?.customerMode === 'existing') {
-    const id = Number(fields.customerId);
-    if (!Number.isSafeInteger(id) || id <= 0 || !(await customerExists(db, id))) {
+    const id = parseId(fields.customerId);
+    if (id === null || !(await customerExists(db, id))) {
       fieldErrors.customerId = 'Choose a customer from the list, or add a new one.';
     } else existingCustomerId = id;
   } else if (form?.customerMode === 'new') {
@@ -196,7 +201,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const field = error.field === 'valueMinor' ? 'amount' : error.field;
     return invalid(values, field ? { [field]: error.message } : {}, field ? null : error.message);
   }
-}
+});
 
 export default function NewOpportunity() {
   const page = useLoaderData<typeof loader>();

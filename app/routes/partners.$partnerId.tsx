@@ -1,6 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
-import { z } from 'zod';
 import {
   PauseSection,
   ProfileSection,
@@ -11,27 +10,18 @@ import { systemClock } from '../domain/clock';
 import { isDomainError } from '../domain/errors';
 import { getPartnerProfile } from '../domain/partners/profile.server';
 import { getPartnerWithFigures, profileView, runProfileAction, todayIn } from '../models/partners.server';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { can, notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
-import type { SessionUser } from '../utils/session.server';
+import { formFor, idParam, permissionTo, routeAction, routeLoader } from '../utils/route-kit.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
   { title: page ? `${page.name} · Partners · Baton` : 'Partner · Baton' },
 ];
 
-const partnerIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
-
-function partnerIdOf(user: SessionUser, raw: string | undefined): number {
-  const parsed = partnerIdSchema.safeParse(raw);
-  if (!parsed.success) notFoundForForeign(user, 'partner', String(raw));
-  return parsed.data;
-}
-
 // Vendor staff read every partner; channel managers and admins also edit (update:partner:any).
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:partner:any');
-  const partnerId = partnerIdOf(user, params.partnerId);
+  const partnerId = idParam(params, 'partnerId');
   const db = database();
   const now = systemClock.now();
   try {
@@ -64,13 +54,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     if (isDomainError(error, 'not_found')) notFoundForForeign(user, 'partner', partnerId);
     throw error;
   }
-}
+});
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'update:partner:any');
-  const partnerId = partnerIdOf(user, params.partnerId);
-  const form = await request.formData();
-  await requireCsrf(request, form);
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
+  const { visitor: user, form } = await formFor(request, permissionTo('update:partner:any'));
+  const partnerId = idParam(params, 'partnerId');
   try {
     const { status, answer } = await runProfileAction(
       database(),
@@ -83,7 +71,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (isDomainError(error, 'not_found')) notFoundForForeign(user, 'partner', partnerId);
     throw error;
   }
-}
+});
 
 export default function PartnerPage() {
   const page = useLoaderData<typeof loader>();

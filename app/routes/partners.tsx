@@ -7,17 +7,18 @@ import { listPartnersWithFigures } from '../models/partners.server';
 import partnersStylesUrl from '../styles/partners.css?url';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
+import { routeLoader, searchParamsOf } from '../utils/route-kit.server';
 
 export const meta: MetaFunction = () => [{ title: 'Partners · Baton' }];
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: partnersStylesUrl }];
 
 function pageNumber(request: Request): number {
-  const page = Number(new URL(request.url).searchParams.get('page') ?? '1');
+  const page = Number(searchParamsOf(request).get('page') ?? '1');
   return Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1;
 }
 
 // Vendor staff only (read:partner:any); partner users get a 404.
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   await requirePermission(request, 'read:partner:any');
   // This is also the layout of /partners/:id, whose own loader reads what it needs.
   if (params.partnerId !== undefined) return null;
@@ -49,7 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       winRate: formatPercent(partner.winRate),
     })),
   };
-}
+});
 
 export default function Partners() {
   const outlet = useOutlet();

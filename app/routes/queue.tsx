@@ -19,6 +19,7 @@ import { getQueueFilterOptions, resolvePartner } from '../models/queue-filter-op
 import managerStylesUrl from '../styles/manager.css?url';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
+import { routeLoader, searchParamsOf } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'Routing queue · Baton' }];
@@ -50,11 +51,11 @@ function pageHref(values: Record<FilterField, string>, status: QueueStatus, afte
 }
 
 // Channel managers and admins only; anonymous visitors are sent to sign in, anyone else gets a 404.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   await requirePermission(request, 'read:routing-queue:any');
   const now = systemClock.now();
   const db = database();
-  const searchParams = new URL(request.url).searchParams;
+  const searchParams = searchParamsOf(request);
   const raw = Object.fromEntries(
     [...FILTER_FIELDS, 'after'].map((field) => [field, searchParams.get(field) ?? '']),
   ) as Record<FilterField | 'after', string>;
@@ -155,7 +156,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     },
   };
   return data(answer, { status: valid ? 200 : 400 });
-}
+});
 
 /** Reloads the loader's data every `everyMs` while the tab is visible, and on returning to it. */
 function useRevalidateEvery(everyMs: number) {

@@ -23,9 +23,17 @@ import {
 } from '../models/registrations.server';
 import managerStylesUrl from '../styles/manager.css?url';
 import registrationsStylesUrl from '../styles/registrations.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { can, notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import {
+  domainErrorStatus,
+  formFor,
+  idParam,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+} from '../utils/route-kit.server';
 import type { SessionUser } from '../utils/session.server';
 
 export const links: LinksFunction = () => [
@@ -33,15 +41,6 @@ export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: registrationsStylesUrl },
 ];
 export const meta: MetaFunction = () => [{ title: 'Registration · Baton' }];
-
-const notFound = () => new Response('There is no page at this address.', { status: 404 });
-const opportunityIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
-
-function opportunityIdOf(param: string | undefined): number {
-  const parsed = opportunityIdSchema.safeParse(param);
-  if (!parsed.success) throw notFound();
-  return parsed.data;
-}
 
 /** Another company's registration is logged and answered exactly like a missing one. */
 async function refuse(user: SessionUser, opportunityId: number): Promise<never> {
@@ -52,9 +51,9 @@ async function refuse(user: SessionUser, opportunityId: number): Promise<never> 
 }
 
 // Partner users see their own company's registration; channel managers and admins any, and decide.
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:registration:own');
-  const opportunityId = opportunityIdOf(params.opportunityId);
+  const opportunityId = idParam(params, 'opportunityId');
   const scope = partnerScope(user);
   const db = database();
   if (scope) {
@@ -76,7 +75,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     manager: managerRegistrationView(row, user.timezone),
     canDecide: can(user, 'decide:registration:any'),
   };
-}
+});
 
 const decisionSchema = z.object({
   intent: z.enum(['approve', 'decline'], { error: 'Choose approve or decline.' }),
@@ -91,11 +90,9 @@ export type DecisionAnswer = {
 };
 
 // Channel managers (and admins) decide; for anyone else there is nothing here to post to.
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'decide:registration:any');
-  const opportunityId = opportunityIdOf(params.opportunityId);
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
+  const { visitor: user, form: formData } = await formFor(request, permissionTo('decide:registration:any'));
+  const opportunityId = idParam(params, 'opportunityId');
   const reason = typeof formData.get('reason') === 'string' ? String(formData.get('reason')) : '';
   const answer = (
     status: number,
@@ -117,14 +114,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   } catch (error) {
     if (isDomainError(error, 'not_found')) throw notFound();
-    if (isDomainError(error, 'invalid_input')) {
+    if (isDomainError(error)) {
       const message = error.message.replace(/^\w+: /, '');
-      return error.field === 'reason' ? answer(400, { reason: message }) : answer(409, {}, message);
+      // The reason is the one field the domain checks; anything else is the registration's state.
+      return error.field === 'reason'
+        ? answer(400, { reason: message })
+        : answer(domainErrorStatus(error, { invalidInputIsConflict: true }), {}, message);
     }
     throw error;
   }
   return redirect(returnTo === 'list' ? '/registrations' : `/registrations/${opportunityId}`);
-}
+});
 
 export default function RegistrationPage() {
   const page = useLoaderData<typeof loader>();

@@ -14,6 +14,7 @@ import managerStylesUrl from '../styles/manager.css?url';
 import registrationsStylesUrl from '../styles/registrations.css?url';
 import { database } from '../utils/db.server';
 import { can, notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import { routeLoader } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: managerStylesUrl },
@@ -23,7 +24,7 @@ export const meta: MetaFunction = () => [{ title: 'Registrations · Baton' }];
 
 // Partner users: their company's registrations. Channel managers and admins: those awaiting a
 // decision. Anyone else (coordinators) has no page here.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:registration:own');
   const db = database();
   const scope = partnerScope(user);
@@ -53,7 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     canDecide: can(user, 'decide:registration:any'),
     timezone: user.timezone,
   };
-}
+});
 
 export default function Registrations() {
   const page = useLoaderData<typeof loader>();

@@ -17,9 +17,9 @@ import { registerOpportunity, registrationInputSchema } from '../domain/opportun
 import { getJoinedCampaigns, getOwnCustomers } from '../models/registrations.server';
 import managerStylesUrl from '../styles/manager.css?url';
 import registrationsStylesUrl from '../styles/registrations.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
 import { notFoundForForeign, partnerScope, requirePermission } from '../utils/permissions.server';
+import { formFor, parseId, routeAction, routeLoader } from '../utils/route-kit.server';
 import type { SessionUser } from '../utils/session.server';
 import { FieldError } from '../components/form-field';
 import { SelectField } from '../components/select-field';
@@ -39,7 +39,7 @@ function ownCompany(user: SessionUser) {
   return scope;
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'create:registration:own');
   const scope = ownCompany(user);
   const db = database();
@@ -48,7 +48,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     getJoinedCampaigns(db, scope),
   ]);
   return { customers, campaigns };
-}
+});
 
 type FieldErrors = Record<string, string>;
 type RegistrationProblem = {
@@ -95,11 +95,12 @@ const formSchema = z.object({
   currency: z.enum(CURRENCIES),
 });
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'create:registration:own');
-  const scope = ownCompany(user);
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  const { visitor, form: formData } = await formFor(request, async (request) => {
+    const user = await requirePermission(request, 'create:registration:own');
+    return { user, scope: ownCompany(user) };
+  });
+  const { user, scope } = visitor;
   const fields = Object.fromEntries(
     [...formData].filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
@@ -125,13 +126,13 @@ export async function action({ request }: ActionFunctionArgs) {
     else fieldErrors.amount = amount.reason;
   }
   const mode = form.success ? form.data.customerMode : null;
-  const customerId = Number(text('customerId'));
-  if (mode === 'existing' && !(Number.isSafeInteger(customerId) && customerId > 0)) {
+  const customerId = parseId(text('customerId')) ?? 0;
+  if (mode === 'existing' && customerId === 0) {
     fieldErrors.customerId = FORM_MESSAGES.customerId!;
   }
   const campaignText = text('campaignId');
-  const campaignId = campaignText === '' ? null : Number(campaignText);
-  if (campaignId !== null && !(Number.isSafeInteger(campaignId) && campaignId > 0)) {
+  const campaignId = campaignText === '' ? null : parseId(campaignText);
+  if (campaignText !== '' && campaignId === null) {
     fieldErrors.campaignId = FORM_MESSAGES.campaignId!;
   }
 
@@ -182,7 +183,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const message = FORM_MESSAGES[field ?? ''] ?? sentence(error.message.replace(/^[\w.]+: /, ''));
     return field ? problem(400, { [field]: message }) : problem(400, {}, message);
   }
-}
+});
 
 export default function NewRegistration() {
   const page = useLoaderData<typeof loader>();

@@ -9,8 +9,8 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { CsrfField } from '../components/csrf-field';
 import { emailSettingsSchema, getEmailDelivery, setEmailDelivery } from '../models/email-settings.server';
 import partnersStylesUrl from '../styles/partners.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
+import { formFor, permissionTo, routeAction, routeLoader } from '../utils/route-kit.server';
 import { requirePermission } from '../utils/permissions.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: partnersStylesUrl }];
@@ -30,17 +30,15 @@ const CHOICES = [
 ] as const;
 
 // Channel managers only: they are the ones who get an email per unroutable or accepted lead.
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:email-settings:own');
   return { delivery: await getEmailDelivery(database(), { userId: user.id }), email: user.email };
-}
+});
 
 type Answer = { ok: boolean; message: string; fieldErrors: { delivery?: string } };
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'update:email-settings:own');
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  const { visitor: user, form: formData } = await formFor(request, permissionTo('update:email-settings:own'));
   const parsed = emailSettingsSchema.safeParse({ delivery: formData.get('delivery') ?? undefined });
   if (!parsed.success) {
     return data<Answer>(
@@ -61,7 +59,7 @@ export async function action({ request }: ActionFunctionArgs) {
         : 'Saved. From now on you get an email for each unroutable and accepted lead, and the daily digest.',
     fieldErrors: {},
   });
-}
+});
 
 export default function EmailSettings() {
   const page = useLoaderData<typeof loader>();

@@ -14,8 +14,8 @@ import { formNumber, splitList } from '../domain/partners/profile';
 import { WEIGHT_KEYS, type WeightKey } from '../domain/routing/settings';
 import { loadRoutingSettingsRecord, updateRoutingSettings } from '../domain/routing/settings-update.server';
 import partnersStylesUrl from '../styles/partners.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { database } from '../utils/db.server';
+import { formFor, permissionTo, routeAction, routeLoader } from '../utils/route-kit.server';
 import { can, requirePermission } from '../utils/permissions.server';
 
 export const meta: MetaFunction = () => [{ title: 'Routing settings · Baton' }];
@@ -33,7 +33,7 @@ const WEIGHT_LABELS: Record<WeightKey, string> = {
   winRate: 'Win rate',
 };
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await requirePermission(request, 'read:routing-settings:any');
   const record = await loadRoutingSettingsRecord(database());
   return {
@@ -42,7 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     updatedByName: record.updatedByName,
     canEdit: can(user, 'update:routing-settings:any'),
   };
-}
+});
 
 type FormValues = Record<string, string>;
 type SettingsAnswer = {
@@ -52,10 +52,8 @@ type SettingsAnswer = {
   values: FormValues;
 };
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requirePermission(request, 'update:routing-settings:any');
-  const form = await request.formData();
-  await requireCsrf(request, form);
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  const { visitor: user, form: form } = await formFor(request, permissionTo('update:routing-settings:any'));
   const text = (key: string) => (typeof form.get(key) === 'string' ? String(form.get(key)) : '');
   const values: FormValues = {
     windowHours: text('windowHours'),
@@ -91,7 +89,7 @@ export async function action({ request }: ActionFunctionArgs) {
     fieldErrors: {},
     values: {},
   });
-}
+});
 
 export default function RoutingSettingsPage() {
   const page = useLoaderData<typeof loader>();

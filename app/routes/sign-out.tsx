@@ -1,13 +1,16 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node';
-import { requireCsrf } from '../utils/csrf.server';
+import { anyone, formFor, routeAction, routeLoader } from '../utils/route-kit.server';
 import { resourceHandler } from '../utils/security-headers.server';
 import { destroySession } from '../utils/session.server';
 
 /** Signing out changes state, so it is a POST with a CSRF token; a plain visit changes nothing. */
-export const loader = resourceHandler(async () => redirect('/'));
+export const loader = resourceHandler(routeLoader(async () => redirect('/')));
 
-export const action = resourceHandler(async ({ request }: ActionFunctionArgs) => {
-  await requireCsrf(request, await request.formData());
-  const clearCookie = await destroySession(request);
-  return redirect('/sign-in', { headers: { 'Set-Cookie': clearCookie } });
-});
+export const action = resourceHandler(
+  routeAction(async ({ request }: ActionFunctionArgs) => {
+    // Anyone may sign out; the token still stops another site from signing a visitor out.
+    await formFor(request, anyone);
+    const clearCookie = await destroySession(request);
+    return redirect('/sign-in', { headers: { 'Set-Cookie': clearCookie } });
+  }),
+);
