@@ -16,6 +16,7 @@ import {
   withNonDocumentHeaders,
   type SecurityHandle,
 } from './utils/security-headers.server';
+import { isBodyTooLarge } from './server/request-body';
 
 // Fail at start, naming every bad variable, rather than at the first request that needs one.
 env();
@@ -65,8 +66,9 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          // Errors before the shell reject above and are logged by handleError.
-          if (shellRendered) logError(error, request);
+          // Errors before the shell reject above and are logged by handleError; a page whose
+          // visitor left (or whose request was refused meanwhile) is nobody's fault.
+          if (shellRendered && !request.signal.aborted) logError(error, request);
         },
       },
     );
@@ -118,6 +120,8 @@ export const handleDataRequest: HandleDataRequestFunction = (response, { request
  */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
+  // The web server answers a body cut off at its limit with a 413 itself (app/server/request-body.ts).
+  if (isBodyTooLarge(error)) return;
   // Remix warns of every legacy `?_data=` request, and a route outside the kit can fail inside
   // Remix's legacy encoder: the visitor asked in a protocol this app does not speak (answered 400).
   if (isLegacyDataRequest(request)) {

@@ -100,7 +100,6 @@ export const NOTIFICATION_KINDS = [
   'campaign_invitation',
   'registration_submitted',
   'registration_decided',
-  'import_finished',
   'sign_in_link',
 ] as const;
 

@@ -34,7 +34,6 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
   campaign_invitation: 'Campaign invitation',
   registration_submitted: 'Registration to review',
   registration_decided: 'Registration decided',
-  import_finished: 'Import finished',
   sign_in_link: 'Sign-in link',
 };
 

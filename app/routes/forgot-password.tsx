@@ -3,9 +3,9 @@ import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
 import { CsrfField } from '../components/csrf-field';
 import { TextField } from '../components/text-field';
 import partnersStylesUrl from '../styles/partners.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { requestPasswordReset, resetRequestSchema } from '../utils/password-reset.server';
 import { defaultAuthDeps } from '../utils/session.server';
+import { anyone, formFor, routeAction, routeLoader } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: partnersStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'Forgot your password · Baton' }];
@@ -15,13 +15,12 @@ export const RESET_REQUESTED =
   'If an account uses that address, we have sent it a link; it works once, for one hour.';
 
 // Open to everyone, signed in or not: the page only asks for an address.
-export const loader = () => null;
+export const loader = routeLoader(async () => null);
 
 type Answer = { sent: boolean; message: string | null; fieldErrors: { email?: string }; email: string };
 
-export async function action({ request }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
+  const { form: formData } = await formFor(request, anyone);
   const typed = typeof formData.get('email') === 'string' ? String(formData.get('email')) : '';
   const parsed = resetRequestSchema.safeParse({ email: formData.get('email') ?? undefined });
   if (!parsed.success) {
@@ -32,7 +31,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   await requestPasswordReset(defaultAuthDeps(), parsed.data.email);
   return data<Answer>({ sent: true, message: RESET_REQUESTED, fieldErrors: {}, email: '' });
-}
+});
 
 export default function ForgotPassword() {
   const answer = useActionData<typeof action>();

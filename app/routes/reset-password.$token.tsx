@@ -12,7 +12,6 @@ import { CsrfField } from '../components/csrf-field';
 import { TextField } from '../components/text-field';
 import { MIN_PASSWORD_LENGTH } from '../domain/partners/profile';
 import partnersStylesUrl from '../styles/partners.css?url';
-import { requireCsrf } from '../utils/csrf.server';
 import { env } from '../utils/env.server';
 import {
   checkPasswordReset,
@@ -21,6 +20,7 @@ import {
   RESET_LINK_PROBLEM,
 } from '../utils/password-reset.server';
 import { defaultAuthDeps } from '../utils/session.server';
+import { anyone, formFor, routeAction, routeLoader } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: partnersStylesUrl }];
 // The link is a key to the account: it must not travel on to any page this one links to.
@@ -38,17 +38,16 @@ type LinkProblem = { state: 'problem'; message: string };
 const linkProblem = () =>
   data<LinkProblem>({ state: 'problem', message: RESET_LINK_PROBLEM }, { status: 410 });
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ params }: LoaderFunctionArgs) => {
   const reset = await checkPasswordReset(defaultAuthDeps(), env().APP_SECRET, params.token ?? '');
   if (!reset) return linkProblem();
   return data({ state: 'form' as const, email: reset.email, minLength: MIN_PASSWORD_LENGTH });
-}
+});
 
 type FieldErrors = Partial<Record<'password' | 'confirm', string>>;
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request, params }: ActionFunctionArgs) => {
+  const { form: formData } = await formFor(request, anyone);
   const deps = defaultAuthDeps();
   const secret = env().APP_SECRET;
   const token = params.token ?? '';
@@ -71,7 +70,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!(await completePasswordReset(deps, secret, token, parsed.data.password))) return linkProblem();
   // Every session of the account has ended; the sign-in page reads the flag and says why.
   throw redirect('/sign-in?password-changed=1');
-}
+});
 
 export default function ResetPassword() {
   const page = useLoaderData<typeof loader>();

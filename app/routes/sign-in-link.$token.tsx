@@ -11,12 +11,13 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { CsrfField } from '../components/csrf-field';
 import partnersStylesUrl from '../styles/partners.css?url';
 import { clientAddress } from '../utils/auth.server';
-import { clearPreSessionCsrfCookie, requireCsrf } from '../utils/csrf.server';
+import { clearPreSessionCsrfCookie } from '../utils/csrf.server';
 import { env } from '../utils/env.server';
 import { homePathFor } from '../utils/permissions.server';
 import { defaultAuthDeps, sessionCookie } from '../utils/session.server';
 import { checkSignInLink, SIGN_IN_LINK_PROBLEM, signInWithLink } from '../utils/sign-in-link.server';
-import { safeRedirect } from './sign-in';
+import { safeRedirect } from '../utils/safe-redirect';
+import { anyone, formFor, routeAction, routeLoader } from '../utils/route-kit.server';
 
 /**
  * The page behind the emailed sign-in link. Opening it signs nobody in, because mail scanners
@@ -41,15 +42,14 @@ const linkProblem = () =>
 type PressTheButton = { state: 'press'; message: string };
 const PRESS_THE_BUTTON = 'To sign in, press the "Sign in to Baton" button on this page.';
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ params }: LoaderFunctionArgs) => {
   const link = await checkSignInLink(defaultAuthDeps(), env().APP_SECRET, params.token ?? '');
   if (!link) return linkProblem();
   return data({ state: 'form' as const, email: link.email });
-}
+});
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request, params, context }: ActionFunctionArgs) => {
+  const { form: formData } = await formFor(request, anyone);
   // Only the page's own button signs in, never a bare POST to the link's address.
   if (formData.get('intent') !== 'sign-in') {
     return data<PressTheButton>({ state: 'press', message: PRESS_THE_BUTTON }, { status: 400 });
@@ -64,7 +64,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   headers.append('Set-Cookie', sessionCookie(result.token, result.expiresAt));
   headers.append('Set-Cookie', clearPreSessionCsrfCookie());
   throw redirect(safeRedirect(result.redirectTo, homePathFor(result)), { headers });
-}
+});
 
 export default function SignInWithLink() {
   const page = useLoaderData<typeof loader>();

@@ -10,11 +10,11 @@ import { CsrfField } from '../components/csrf-field';
 import { systemClock } from '../domain/clock';
 import partnersStylesUrl from '../styles/partners.css?url';
 import { clientAddress } from '../utils/auth.server';
-import { requireCsrf } from '../utils/csrf.server';
 import { defaultAuthDeps } from '../utils/session.server';
 import { requestSignInLink, signInLinkRequestSchema } from '../utils/sign-in-link.server';
 import { retryAfterSeconds } from '../utils/throttle.server';
-import { safeRedirect } from './sign-in';
+import { safeRedirect } from '../utils/safe-redirect';
+import { anyone, formFor, routeAction, routeLoader } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: partnersStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'Email me a sign-in link · Baton' }];
@@ -30,9 +30,9 @@ export function tooManyLinksMessage(retryAt: Date, waitSeconds: number): string 
 
 // Open to everyone, signed in or not: the page only asks for an address. The page that asked
 // for sign-in comes along, to be opened once the link has signed its reader in.
-export function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   return { redirectTo: safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '') };
-}
+});
 
 type Answer = {
   sent: boolean;
@@ -42,9 +42,8 @@ type Answer = {
   email: string;
 };
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request, context }: ActionFunctionArgs) => {
+  const { form: formData } = await formFor(request, anyone);
   const typed = typeof formData.get('email') === 'string' ? String(formData.get('email')) : '';
   const parsed = signInLinkRequestSchema.safeParse({
     email: formData.get('email') ?? undefined,
@@ -90,7 +89,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     fieldErrors: {},
     email: '',
   });
-}
+});
 
 export default function SignInLink() {
   const { redirectTo } = useLoaderData<typeof loader>();

@@ -11,10 +11,12 @@ import { CsrfField } from '../components/csrf-field';
 import { TextField } from '../components/text-field';
 import { systemClock } from '../domain/clock';
 import { clientAddress, signIn, type LockScope } from '../utils/auth.server';
-import { clearPreSessionCsrfCookie, requireCsrf } from '../utils/csrf.server';
+import { clearPreSessionCsrfCookie } from '../utils/csrf.server';
 import { getUser, homePathFor } from '../utils/permissions.server';
+import { safeRedirect } from '../utils/safe-redirect';
 import { sessionCookie } from '../utils/session.server';
 import { retryAfterSeconds } from '../utils/throttle.server';
+import { anyone, formFor, routeAction, routeLoader } from '../utils/route-kit.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Baton' }];
 
@@ -34,26 +36,17 @@ const signInSchema = z.object({
   redirectTo: z.string().optional(),
 });
 
-/** Only a path on this site: never `//evil.example` or `/\evil.example`, which browsers treat as another host. */
-export function safeRedirect(to: unknown, fallback: string): string {
-  if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) {
-    return fallback;
-  }
-  return to;
-}
-
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
   const user = await getUser(request);
   if (user) throw redirect(homePathFor(user));
   return null;
-}
+});
 
 type FieldErrors = Partial<Record<'email' | 'password', string>>;
 type SignInAnswer = { fieldErrors: FieldErrors; formError: string | null; email: string };
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  await requireCsrf(request, formData);
+export const action = routeAction(async ({ request, context }: ActionFunctionArgs) => {
+  const { form: formData } = await formFor(request, anyone);
   const parsed = signInSchema.safeParse({
     email: formData.get('email') ?? undefined,
     password: formData.get('password') ?? undefined,
@@ -97,7 +90,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   headers.append('Set-Cookie', sessionCookie(result.token, result.expiresAt));
   headers.append('Set-Cookie', clearPreSessionCsrfCookie());
   throw redirect(safeRedirect(parsed.data.redirectTo, homePathFor(result)), { headers });
-}
+});
 
 function lockedMessage(scope: LockScope, retryAt: Date, waitSeconds: number): string {
   const minutes = Math.ceil(waitSeconds / 60);

@@ -72,7 +72,11 @@ describe('a request reaching Remix', () => {
       return new Response('ok');
     });
     const body = 'x'.repeat(300_000);
-    await call(port, '//not-a-host/path?q=1', { method: 'PUT', headers: { Cookie: 'a=1' }, body });
+    await call(port, '//not-a-host/path?q=1', {
+      method: 'PUT',
+      headers: { Cookie: 'a=1', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+    });
     expect(seen).toEqual({
       method: 'PUT',
       url: `http://127.0.0.1:${port}//not-a-host/path?q=1`,

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createReadableStreamFromReadable, type AppLoadContext } from '@remix-run/node';
+import type { AppLoadContext } from '@remix-run/node';
 import { completeSecurityHeaders } from '../utils/security-headers.server';
 import { gzipFor } from './compression';
 import { comesFromAnotherSite, CROSS_SITE_DATA, CROSS_SITE_FORM } from './cross-site';
-import { BAD_REQUEST, plainAnswer, SERVER_ERROR, wantsHtml } from './plain-pages';
+import { BAD_REQUEST, plainAnswer, SERVER_ERROR, wantsHtml, type PlainMessage } from './plain-pages';
+import { bodyLimitFor, countedBody, refusalBeforeBody, tooLarge, type BodyCount } from './request-body';
 import type { StaticFiles } from './static-files';
 
 /**
@@ -95,10 +96,31 @@ async function respond(
     const asHtml = wantsHtml(headers, url);
     return plainAnswer(asHtml ? CROSS_SITE_FORM : CROSS_SITE_DATA, asHtml);
   }
-  // A fetch Request has no socket: loaders read the peer's address from the context instead.
-  const response = await options.handleRequest(remixRequest(req, res, url, headers), {
-    socketAddress: req.socket.remoteAddress,
+  const refusal = refusalBeforeBody(method, url.pathname, headers);
+  if (refusal) return unreadBodyAnswer(refusal, wantsHtml(headers, url));
+  const count: BodyCount = { exceeded: false };
+  // Loaders and actions see the request aborted when the visitor goes away before the answer,
+  // or when its body is cut off (what they were rendering is then thrown away unlogged).
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
   });
+  let response: Response;
+  try {
+    // A fetch Request has no socket: loaders read the peer's address from the context instead.
+    response = await options.handleRequest(remixRequest(req, url, headers, controller.signal, count), {
+      socketAddress: req.socket.remoteAddress,
+    });
+  } catch (error) {
+    if (!count.exceeded) throw error;
+    response = new Response(null, { status: 500 });
+  }
+  // Whatever the route made of a body cut off at its limit (a 400, a 500), it was too large.
+  if (count.exceeded) {
+    controller.abort();
+    await response.body?.cancel();
+    return unreadBodyAnswer(tooLarge(bodyLimitFor(url.pathname)), wantsHtml(headers, url));
+  }
   // Remix's last resort for a document request that failed before rendering is an empty 500
   // (logged by entry.server's handleError): a blank page says nothing to the visitor.
   if (response.status >= 500 && response.body === null && method !== 'HEAD') {
@@ -138,16 +160,24 @@ function requestUrl(req: IncomingMessage, headers: Headers): URL | null {
   }
 }
 
-function remixRequest(req: IncomingMessage, res: ServerResponse, url: URL, headers: Headers): Request {
-  // Loaders and actions see the request aborted when the visitor goes away before the answer.
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
+/** A refusal sent before the whole body was read: the connection cannot carry another request. */
+function unreadBodyAnswer(message: PlainMessage, asHtml: boolean): Response {
+  const response = plainAnswer(message, asHtml);
+  response.headers.set('Connection', 'close');
+  return response;
+}
+
+function remixRequest(
+  req: IncomingMessage,
+  url: URL,
+  headers: Headers,
+  signal: AbortSignal,
+  count: BodyCount,
+): Request {
   const method = req.method ?? 'GET';
-  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: controller.signal };
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
   if (method !== 'GET' && method !== 'HEAD') {
-    init.body = createReadableStreamFromReadable(req);
+    init.body = countedBody(req, bodyLimitFor(url.pathname), count);
     init.duplex = 'half';
   }
   return new Request(url, init);

@@ -289,6 +289,34 @@ describe('the portal in Chromium', () => {
     await context.close();
   });
 
+  it('keeps a freshly signed-in user on the portal, whatever sign-in was asked to return to', async () => {
+    // Each is a path to a string check and another site to the browser's URL parser.
+    const hostile = ['/\\evil.example/', '/\t/evil.example/', '/./\\evil.example', '/.//evil.example/x'];
+    const context = await browser!.newContext({ viewport: VIEWPORT });
+    try {
+      const page = await context.newPage();
+      for (const target of hostile) {
+        await context.clearCookies();
+        await page.goto(`${baseUrl}/sign-in?${new URLSearchParams({ redirectTo: target })}`);
+        await page.getByLabel('Work email').fill(managerEmail);
+        await page.getByLabel('Password').fill(TEST_PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL((url) => url.pathname !== '/sign-in');
+        expect(new URL(page.url()).origin, `redirectTo ${JSON.stringify(target)}`).toBe(baseUrl);
+      }
+      // A path on the portal is still where sign-in returns to.
+      await context.clearCookies();
+      await page.goto(`${baseUrl}/sign-in?${new URLSearchParams({ redirectTo: '/customers?q=a#top' })}`);
+      await page.getByLabel('Work email').fill(managerEmail);
+      await page.getByLabel('Password').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.pathname === '/customers');
+      expect(page.url()).toBe(`${baseUrl}/customers?q=a#top`);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('lets a rep accept an offer from the inbox and opens the customer record', async () => {
     const offer = await pendingOfferOf(scene.acceptLead);
     expect(offer).toBeDefined();

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ManualClock } from '../../app/domain/clock';
 import { accept, submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
 import { capturedMail, type USER_ROLES } from '../../db/schema';
+import { usesRouteKit } from '../../app/utils/route-kit.server';
 import { makeUser, sessionCookieFor, settle, unwrap } from '../support/auth-fixtures';
+import { startRemixApp, type RemixApp } from '../support/remix-handler';
 import { recordsForEveryRoute } from '../support/route-records';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
 import { RecordingTimers } from '../support/recording-timers';
@@ -352,6 +354,7 @@ function staffActions(staff: ActionOutcome = 'reached'): Record<Actor, ActionOut
 }
 
 let database: TestDatabase;
+let app: RemixApp;
 let ids: Ids;
 const sessions = {} as Record<Actor, { cookie: string; csrf: string } | null>;
 type RouteModule = {
@@ -425,12 +428,24 @@ beforeAll(async () => {
     partnerId: own.id,
     mailId: mail!.id,
   };
+  app = await startRemixApp();
 });
 afterAll(async () => {
+  await app?.close();
   await (await import('../../app/utils/loop.server')).closeLoop?.();
   await (await import('../../app/utils/db.server')).closeDatabase();
   await database.drop();
 });
+
+/**
+ * An answer's kind, alike for a page and its data request: a single-fetch data request carries a
+ * redirect as a 202 with `X-Remix-Redirect`, a page as a 3xx with `Location`.
+ */
+function statusClass(answer: Response): string {
+  const redirectTo = answer.headers.get('x-remix-redirect') ?? answer.headers.get('location');
+  if (redirectTo !== null) return `redirect to ${redirectTo.split('?')[0]}`;
+  return String(answer.status);
+}
 
 function loaderOutcome(status: number, location: string | null): LoaderOutcome | string {
   if (status === 404) return 'hidden';
@@ -497,6 +512,43 @@ describe('the route manifest', () => {
           );
           expected[`${actor} POST`] = routeCase.action[actor];
         }
+      }
+      expect(seen).toEqual(expected);
+    });
+  }
+
+  it('opens every loader and action with the route kit', () => {
+    const outside = Object.entries(modules).flatMap(([id, module]) => [
+      ...(module.loader && !usesRouteKit(module.loader) ? [`${id} loader`] : []),
+      ...(module.action && !usesRouteKit(module.action) ? [`${id} action`] : []),
+    ]);
+    expect(outside).toEqual([]);
+  });
+
+  for (const [routeId, routeCase] of Object.entries(CASES)) {
+    it(`${routeId}: its data requests answer as its page does, and never 500`, async () => {
+      const seen: Record<string, string> = {};
+      const expected: Record<string, string> = {};
+      for (const actor of ACTORS) {
+        const session = sessions[actor];
+        const headers: Record<string, string> = session ? { cookie: session.cookie } : {};
+        const page = new URL(routeCase.url(ids), 'http://localhost');
+        const data = new URL(page);
+        // Single fetch: `/queue` → `/queue.data`, the root → `/_root.data`.
+        data.pathname = page.pathname === '/' ? '/_root.data' : `${page.pathname}.data`;
+        data.searchParams.set('_routes', routeId);
+        const legacy = new URL(page);
+        legacy.searchParams.set('_data', routeId);
+        const pageAnswer = await app.fetch(`${page.pathname}${page.search}`, { headers, redirect: 'manual' });
+        const dataAnswer = await app.fetch(`${data.pathname}${data.search}`, { headers, redirect: 'manual' });
+        const legacyAnswer = await app.fetch(`${legacy.pathname}${legacy.search}`, {
+          headers,
+          redirect: 'manual',
+        });
+        seen[actor] =
+          `page ${statusClass(pageAnswer)}, .data ${statusClass(dataAnswer)}, ?_data= ${legacyAnswer.status}`;
+        expected[actor] = `page ${statusClass(pageAnswer)}, .data ${statusClass(pageAnswer)}, ?_data= 400`;
+        await Promise.all([pageAnswer, dataAnswer, legacyAnswer].map((answer) => answer.body?.cancel()));
       }
       expect(seen).toEqual(expected);
     });

@@ -1,6 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import http, { type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,12 +7,18 @@ import { gunzipSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ROUTING_SETTINGS, WEIGHT_KEYS } from '../../app/domain/routing/settings';
-import { freePort, waitForPort } from '../../db/local-services';
 import { sessions } from '../../db/schema';
 import { makeUser, sessionCookieFor, TEST_PASSWORD } from '../support/auth-fixtures';
 import { snapshot } from '../support/db-snapshot';
 import { eventually } from '../support/worker-process';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../support/test-database';
+import {
+  call,
+  startWebServer,
+  stopWebServer,
+  type Answer,
+  type WebServer,
+} from '../support/web-server-process';
 
 /**
  * `npm start`'s server (app/server/main.ts) as a real process over the production build, against
@@ -32,52 +37,13 @@ let redisPrefix: string;
 let server: WebServer;
 let manager: { userId: number; cookie: string; csrf: string };
 
-interface WebServer {
-  child: ChildProcess;
-  port: number;
-  log: () => string;
-  exited: Promise<number | null>;
-}
-
-/** The server as production runs it; HOST set so the address it prints is checked too. */
-async function startWebServer(extraEnv: Record<string, string> = {}): Promise<WebServer> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'app', 'server', 'main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: database.url,
-      REDIS_URL: inject('redisUrl'),
-      REDIS_PREFIX: redisPrefix,
-      NODE_ENV: 'production',
-      APP_SECRET,
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => (output += chunk.toString());
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const died = exited.then((code) => {
-    throw new Error(`the web server exited (${code}) before listening:\n${output}`);
-  });
-  died.catch(() => {});
-  await Promise.race([waitForPort(port, 30_000), died]);
-  await eventually(async () => output.includes('listening on'), 10_000, 'the "listening on" line');
-  return { child, port, log: () => output, exited };
-}
-
-async function stopWebServer(web: WebServer | undefined) {
-  if (!web || web.child.exitCode !== null || web.child.signalCode !== null) return;
-  const force = setTimeout(() => web.child.kill('SIGKILL'), 10_000);
-  web.child.kill('SIGTERM');
-  await web.exited;
-  clearTimeout(force);
-}
+/** The server's own database and Redis prefix, and the production settings. */
+const serverEnv = () => ({
+  DATABASE_URL: database.url,
+  REDIS_URL: inject('redisUrl'),
+  REDIS_PREFIX: redisPrefix,
+  APP_SECRET,
+});
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -86,54 +52,13 @@ beforeAll(async () => {
   const { token, session } = await sessionCookieFor(database.db, user.id);
   // The server runs in production, where the session cookie is __Host- prefixed.
   manager = { userId: user.id, cookie: `__Host-baton_session=${token}`, csrf: session.csrfToken };
-  server = await startWebServer();
+  server = await startWebServer(serverEnv());
 });
 
 afterAll(async () => {
   await stopWebServer(server);
   await database?.drop();
 });
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-  text: string;
-}
-
-/**
- * One request over a fresh connection, the path sent exactly as written (fetch would tidy `..`
- * away before it left the test), the body not decompressed.
- */
-function call(
-  port: number,
-  method: string,
-  target: string,
-  headers: Record<string, string> = {},
-  body?: string,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: '127.0.0.1', port, method, path: target, headers, agent: false },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const bytes = Buffer.concat(chunks);
-          resolve({
-            status: response.statusCode!,
-            headers: response.headers,
-            body: bytes,
-            text: bytes.toString(),
-          });
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
 
 const get = (target: string, headers: Record<string, string> = {}) =>
   call(server.port, 'GET', target, headers);
@@ -193,7 +118,7 @@ describe('the server', () => {
 
 describe('several server processes (WEB_PROCESSES)', () => {
   it('share the port, replace one that dies, and all stop on SIGTERM with exit 0', async () => {
-    const several = await startWebServer({ WEB_PROCESSES: '2' });
+    const several = await startWebServer({ ...serverEnv(), WEB_PROCESSES: '2' });
     try {
       await eventually(
         async () => (several.log().match(/^listening on /gm) ?? []).length === 2,
@@ -545,7 +470,7 @@ describe('stopping (SIGTERM)', () => {
   }
 
   it('lets a request in flight finish, accepts no new connection meanwhile, then exits 0', async () => {
-    const web = await startWebServer();
+    const web = await startWebServer(serverEnv());
     const session = await staleSession();
     const lock = await lockSessions();
     let answer: Promise<Answer> | undefined;
@@ -578,7 +503,7 @@ describe('stopping (SIGTERM)', () => {
   });
 
   it('does not wait for ever: a request that never finishes is cut off after the grace period', async () => {
-    const web = await startWebServer();
+    const web = await startWebServer(serverEnv());
     const lock = await lockSessions();
     try {
       const answer = call(web.port, 'GET', '/settings/routing', { Cookie: manager.cookie });

@@ -1,6 +1,7 @@
 import type { Database } from '../../../db/client';
 import { DomainError, invalidInput, notFound } from '../errors';
 import { rawSql } from '../sql.server';
+import { MAX_IMPORT_BYTES } from './import-limits';
 import { chunksOf, CsvFormatError, parseCsv, type CsvRow } from './csv';
 import {
   autoMapping,
@@ -17,8 +18,6 @@ import {
   type MappingProblem,
 } from './kinds';
 
-/** The largest file accepted: about half a million typical rows. */
-export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 export const PREVIEW_ROWS = 10;
 const HEAD_CHUNK_BYTES = 64 * 1024;
 
