@@ -254,7 +254,8 @@ describe('request bodies', () => {
       // The server stopped reading: far less than 200 MB went out before its answer.
       expect(answer.sent).toBeLessThan(32 * 1024 * 1024);
     }
-    expect(residentBytes() - before).toBeLessThan(100 * 1024 * 1024);
+    // Reading the bodies whole would take 1.6 GB; a cold server still grows while it warms up.
+    expect(residentBytes() - before).toBeLessThan(300 * 1024 * 1024);
     expectNoStackTraceSince(mark);
     // The server still answers.
     expect((await call(server.port, 'GET', '/sign-in', PAGE)).status).toBe(200);
