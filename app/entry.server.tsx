@@ -16,7 +16,6 @@ import {
   withNonDocumentHeaders,
   type SecurityHandle,
 } from './utils/security-headers.server';
-import { isBodyTooLarge } from './server/request-body';
 
 // Fail at start, naming every bad variable, rather than at the first request that needs one.
 env();
@@ -120,8 +119,6 @@ export const handleDataRequest: HandleDataRequestFunction = (response, { request
  */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
-  // The web server answers a body cut off at its limit with a 413 itself (app/server/request-body.ts).
-  if (isBodyTooLarge(error)) return;
   // Remix warns of every legacy `?_data=` request, and a route outside the kit can fail inside
   // Remix's legacy encoder: the visitor asked in a protocol this app does not speak (answered 400).
   if (isLegacyDataRequest(request)) {

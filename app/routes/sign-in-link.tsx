@@ -14,7 +14,7 @@ import { defaultAuthDeps } from '../utils/session.server';
 import { requestSignInLink, signInLinkRequestSchema } from '../utils/sign-in-link.server';
 import { retryAfterSeconds } from '../utils/throttle.server';
 import { safeRedirect } from '../utils/safe-redirect';
-import { anyone, formFor, routeAction, routeLoader } from '../utils/route-kit.server';
+import { anyone, formFor, routeAction, routeLoader, searchParamsOf } from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: partnersStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'Email me a sign-in link · Baton' }];
@@ -31,7 +31,7 @@ export function tooManyLinksMessage(retryAt: Date, waitSeconds: number): string 
 // Open to everyone, signed in or not: the page only asks for an address. The page that asked
 // for sign-in comes along, to be opened once the link has signed its reader in.
 export const loader = routeLoader(async ({ request }: LoaderFunctionArgs) => {
-  return { redirectTo: safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '') };
+  return { redirectTo: safeRedirect(searchParamsOf(request).get('redirectTo'), '') };
 });
 
 type Answer = {

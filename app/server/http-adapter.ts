@@ -7,7 +7,7 @@ import { completeSecurityHeaders } from '../utils/security-headers.server';
 import { gzipFor } from './compression';
 import { comesFromAnotherSite, CROSS_SITE_DATA, CROSS_SITE_FORM } from './cross-site';
 import { BAD_REQUEST, plainAnswer, SERVER_ERROR, wantsHtml, type PlainMessage } from './plain-pages';
-import { bodyLimitFor, countedBody, refusalBeforeBody, tooLarge, type BodyCount } from './request-body';
+import { bodyRuleFor, countedBody, refusalBeforeBody, tooLarge } from './request-body';
 import type { StaticFiles } from './static-files';
 
 /**
@@ -96,30 +96,37 @@ async function respond(
     const asHtml = wantsHtml(headers, url);
     return plainAnswer(asHtml ? CROSS_SITE_FORM : CROSS_SITE_DATA, asHtml);
   }
-  const refusal = refusalBeforeBody(method, url.pathname, headers);
+  const rule = bodyRuleFor(url.pathname);
+  const refusal = refusalBeforeBody(method, headers, rule);
   if (refusal) return unreadBodyAnswer(refusal, wantsHtml(headers, url));
-  const count: BodyCount = { exceeded: false };
   // Loaders and actions see the request aborted when the visitor goes away before the answer,
-  // or when its body is cut off (what they were rendering is then thrown away unlogged).
+  // or when its body is cut off at the limit: what they made of it then is nobody's fault.
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
+  let tooLargeBody = false;
+  const body =
+    method === 'GET' || method === 'HEAD'
+      ? null
+      : countedBody(req, rule.limit, () => {
+          tooLargeBody = true;
+          controller.abort();
+        });
   let response: Response;
   try {
     // A fetch Request has no socket: loaders read the peer's address from the context instead.
-    response = await options.handleRequest(remixRequest(req, url, headers, controller.signal, count), {
+    response = await options.handleRequest(remixRequest(req, url, headers, controller.signal, body), {
       socketAddress: req.socket.remoteAddress,
     });
   } catch (error) {
-    if (!count.exceeded) throw error;
+    if (!tooLargeBody) throw error;
     response = new Response(null, { status: 500 });
   }
   // Whatever the route made of a body cut off at its limit (a 400, a 500), it was too large.
-  if (count.exceeded) {
-    controller.abort();
+  if (tooLargeBody) {
     await response.body?.cancel();
-    return unreadBodyAnswer(tooLarge(bodyLimitFor(url.pathname)), wantsHtml(headers, url));
+    return unreadBodyAnswer(tooLarge(rule.limit), wantsHtml(headers, url));
   }
   // Remix's last resort for a document request that failed before rendering is an empty 500
   // (logged by entry.server's handleError): a blank page says nothing to the visitor.
@@ -172,12 +179,11 @@ function remixRequest(
   url: URL,
   headers: Headers,
   signal: AbortSignal,
-  count: BodyCount,
+  body: ReadableStream<Uint8Array> | null,
 ): Request {
-  const method = req.method ?? 'GET';
-  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
-  if (method !== 'GET' && method !== 'HEAD') {
-    init.body = countedBody(req, bodyLimitFor(url.pathname), count);
+  const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers, signal };
+  if (body) {
+    init.body = body;
     init.duplex = 'half';
   }
   return new Request(url, init);

@@ -22,13 +22,18 @@ const UPLOAD_LIMITS: Record<string, number> = {
 
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 
-/** The body limit of the route at `pathname` (its data request, `<path>.data`, included). */
-export function bodyLimitFor(pathname: string): number {
-  const route = pathname.endsWith('.data') ? pathname.slice(0, -'.data'.length) : pathname;
-  return UPLOAD_LIMITS[route] ?? FORM_BODY_LIMIT;
+/** What a route's requests may carry: their limit, and whether the route takes a file. */
+export interface BodyRule {
+  limit: number;
+  upload: boolean;
 }
 
-const isUploadRoute = (pathname: string) => bodyLimitFor(pathname) !== FORM_BODY_LIMIT;
+/** The body rule of the route at `pathname` (its data request, `<path>.data`, included). */
+export function bodyRuleFor(pathname: string): BodyRule {
+  const route = pathname.endsWith('.data') ? pathname.slice(0, -'.data'.length) : pathname;
+  const upload = UPLOAD_LIMITS[route];
+  return upload === undefined ? { limit: FORM_BODY_LIMIT, upload: false } : { limit: upload, upload: true };
+}
 
 export const tooLarge = (limit: number): PlainMessage => ({
   status: 413,
@@ -63,34 +68,26 @@ function hasBody(headers: Headers): boolean {
  * (415), or a form that says it is larger than its route's limit (413). An upload route is let
  * through on its declared length, so that its own page can say the file is too large.
  */
-export function refusalBeforeBody(method: string, pathname: string, headers: Headers): PlainMessage | null {
+export function refusalBeforeBody(method: string, headers: Headers, rule: BodyRule): PlainMessage | null {
   if (method === 'GET' || method === 'HEAD' || !hasBody(headers)) return null;
   const mediaType = (headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (!FORM_TYPES.has(mediaType)) return UNSUPPORTED_TYPE;
-  const limit = bodyLimitFor(pathname);
   const declared = Number(headers.get('Content-Length') ?? '0');
-  if (!isUploadRoute(pathname) && Number.isFinite(declared) && declared > limit) return tooLarge(limit);
+  if (!rule.upload && Number.isFinite(declared) && declared > rule.limit) return tooLarge(rule.limit);
   return null;
-}
-
-/** What `countedBody` reports: whether the body went past its limit. */
-export interface BodyCount {
-  exceeded: boolean;
-}
-
-export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`the request body is larger than ${limit} bytes`);
-    this.name = 'BodyTooLargeError';
-  }
 }
 
 /**
  * The request body as a web stream that pulls from the socket only as fast as Remix reads, and
- * errors (after setting `count.exceeded`) once more than `limit` bytes have come. The rest of the
- * body is left unread: the answer closes the connection behind it.
+ * errors once more than `limit` bytes have come, after telling `onTooLarge` (which aborts the
+ * request, so that what the route made of it is nobody's fault and is not logged). The rest of
+ * the body is left unread: the answer closes the connection behind it.
  */
-export function countedBody(source: Readable, limit: number, count: BodyCount): ReadableStream<Uint8Array> {
+export function countedBody(
+  source: Readable,
+  limit: number,
+  onTooLarge: () => void,
+): ReadableStream<Uint8Array> {
   const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let received = 0;
   return new ReadableStream<Uint8Array>({
@@ -102,20 +99,11 @@ export function countedBody(source: Readable, limit: number, count: BodyCount): 
       }
       received += next.value.length;
       if (received > limit) {
-        count.exceeded = true;
-        controller.error(new BodyTooLargeError(limit));
+        onTooLarge();
+        controller.error(new Error(`the request body is larger than ${limit} bytes`));
         return;
       }
       controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.length));
     },
   });
-}
-
-/** Whether a failure came from a body cut off at its limit (however deep a parser wrapped it). */
-export function isBodyTooLarge(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
-    if (cause instanceof BodyTooLargeError) return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
 }

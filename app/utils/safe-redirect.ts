@@ -10,12 +10,11 @@
 const PORTAL = 'https://portal.invalid';
 
 /**
- * C0 and C1 controls (tab, CR, LF and U+0085 included), DEL, the line and paragraph separators,
+ * C0 and C1 controls (Unicode Cc: tab, CR, LF, DEL and U+0085 included), the line and paragraph separators,
  * and the backslash: browsers strip or rewrite them inside a path, and in a header CR and LF
  * would end it.
  */
-// eslint-disable-next-line no-control-regex
-const REWRITTEN_BY_BROWSERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/;
+const REWRITTEN_BY_BROWSERS = /[\p{Cc}\u2028\u2029\\]/u;
 
 const MAX_TARGET_LENGTH = 2048;
 
