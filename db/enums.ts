@@ -39,6 +39,15 @@ export const OPPORTUNITY_SOURCES = ['form', 'import', 'campaign', 'api', 'partne
 
 export const OFFER_STATUSES = ['pending', 'accepted', 'declined', 'expired', 'withdrawn'] as const;
 
+/** The rules of routing a channel manager may offer a lead past, by hand and with a reason. */
+export const OVERRIDABLE_RULES = [
+  'paused',
+  'at_capacity',
+  'outside_territory',
+  'product_line_not_sold',
+  'round_limit_reached',
+] as const;
+
 export const DECLINE_REASONS = [
   'no_capacity',
   'outside_expertise',

@@ -28,6 +28,7 @@ import {
   OPPORTUNITY_STATUSES,
   OPPORTUNITY_SOURCES,
   OFFER_STATUSES,
+  OVERRIDABLE_RULES,
   DECLINE_REASONS,
   CAMPAIGN_STATUSES,
   CAMPAIGN_PARTNER_STATUSES,
@@ -395,6 +396,10 @@ export const offers = pgTable(
     scoreBreakdown: jsonb('score_breakdown').notNull(),
     /** Set when a channel manager chose the partner instead of the routing engine. */
     offeredByUserId: integer('offered_by_user_id').references(() => users.id),
+    /** The rules routing skipped this partner for, which the channel manager offered past. */
+    overriddenRules: text('overridden_rules', { enum: OVERRIDABLE_RULES }).array().notNull().default(sql`'{}'`),
+    /** Why the channel manager chose this partner by hand, in their words; required for an override. */
+    overrideReason: text('override_reason'),
   },
   (t) => [
     unique('offers_opportunity_partner_unique').on(t.opportunityId, t.partnerId),
@@ -424,6 +429,15 @@ export const offers = pgTable(
     check('offers_decline_reason_check', oneOf('decline_reason', DECLINE_REASONS)),
     check('offers_declined_has_reason_check', sql`(status = 'declined') = (decline_reason IS NOT NULL)`),
     check('offers_window_check', sql`expires_at > offered_at`),
+    check(
+      'offers_overridden_rules_check',
+      sql.raw(`overridden_rules <@ ARRAY[${OVERRIDABLE_RULES.map((r) => `'${r}'`).join(', ')}]::text[]`),
+    ),
+    check(
+      'offers_override_by_hand_check',
+      sql`(override_reason IS NULL OR offered_by_user_id IS NOT NULL)
+        AND (cardinality(overridden_rules) = 0 OR override_reason IS NOT NULL)`,
+    ),
   ],
 );
 

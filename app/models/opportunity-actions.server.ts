@@ -24,6 +24,8 @@ const actionSchema = z.discriminatedUnion('intent', [
       .number({ error: 'Choose a partner.' })
       .int('Choose a partner.')
       .positive('Choose a partner.'),
+    /** Checked by the domain: required only when routing skips the chosen partner. */
+    reason: z.string({ error: 'Say why in words.' }).max(10_000, 'At most 500 characters.').optional(),
   }),
   z.object({ intent: z.literal('withdraw'), offerId }),
   z.object({ intent: z.literal('reroute'), offerId }),
@@ -111,7 +113,12 @@ export async function runOpportunityAction(
   try {
     switch (action.intent) {
       case 'offer':
-        await offerByHandAndSchedule(deps, { opportunityId, partnerId: action.partnerId, userId: userId });
+        await offerByHandAndSchedule(deps, {
+          opportunityId,
+          partnerId: action.partnerId,
+          userId,
+          reason: action.reason,
+        });
         break;
       case 'withdraw':
       case 'reroute':

@@ -126,7 +126,11 @@ describe('the side effects of every transition', () => {
     await routeOpportunity(database.db, unplaced, clock);
     expect(
       await effectsOf(() =>
-        offerByHand(database.db, { opportunityId: unplaced, partnerId, userId: managerId }, clock),
+        offerByHand(
+          database.db,
+          { opportunityId: unplaced, partnerId, userId: managerId, reason: 'They sell networking too.' },
+          clock,
+        ),
       ),
     ).toEqual(predicted('offered', claimOne));
   });

@@ -109,6 +109,8 @@ class Story {
         opportunityId: this.opportunityId,
         partnerId: rescue.partnerId,
         userId: this.cast.managerId,
+        // Nobody covers the country: the manager goes past routing's territory rule, and says why.
+        reason: 'No partner covers this country; this one already serves customers nearby.',
       };
       const timer = await offerByHandAndSchedule(deps, input);
       this.offered({ partnerId: rescue.partnerId, timer });

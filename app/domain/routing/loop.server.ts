@@ -117,7 +117,7 @@ export async function withdraw(
 
 export async function offerByHandAndSchedule(
   deps: LoopDeps,
-  input: { opportunityId: number; partnerId: number; userId: number },
+  input: { opportunityId: number; partnerId: number; userId: number; reason?: unknown },
 ) {
   const timer = await offerByHand(deps.db, input, deps.clock);
   await scheduleTimers(deps, [timer]);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Database } from '../../../db/client';
 import type { Clock } from '../clock';
 import { DomainError, notFound } from '../errors';
@@ -5,69 +6,91 @@ import type { OfferTimerState } from '../offers/checkpoints';
 import { deadlineFor, windowMs } from '../offers/deadline';
 import { sideEffects } from '../side-effects.server';
 import { iso, rawSql, toDate, withDeadlockRetry } from '../sql.server';
-import { insertOffer } from './route-opportunity.server';
+import { skipReasons } from './eligibility';
+import { insertOffer, type OverridableRule } from './route-opportunity.server';
 import { loadRoutingContext } from './routing-context.server';
 import { scoreCandidate } from './scoring';
 
+/** Why a channel manager goes past routing's rules: required for a partner routing skips. */
+export const overrideReasonSchema = z
+  .string({ error: 'Say why this partner should have the lead although routing skips it.' })
+  .trim()
+  .min(3, 'Say why this partner should have the lead although routing skips it (at least 3 characters).')
+  .max(500, 'At most 500 characters.')
+  .regex(/^[^\p{Cc}]*$/u, 'Use plain text: no control characters.');
+
 /**
- * A channel manager hands a waiting or unroutable lead to a partner of their choosing. Capacity
- * and pauses may be overridden; an inactive partner or a second offer to the same partner not.
+ * A channel manager hands a waiting or unroutable lead to a partner of their choosing. Every rule
+ * routing skips a partner for may be overridden (country, product line, capacity, pause, round
+ * limit), with a reason that the offer and its timeline event keep; an inactive partner and a
+ * second offer to the same partner never.
  */
 export async function offerByHand(
   db: Database,
-  input: { opportunityId: number; partnerId: number; userId: number },
+  input: { opportunityId: number; partnerId: number; userId: number; reason?: unknown },
   clock: Clock,
 ): Promise<OfferTimerState> {
   const sql = rawSql(db);
-  {
-    const now = clock.now();
-    const { opportunity, settings, candidates, alreadyOffered } = await loadRoutingContext(
-      db,
-      input.opportunityId,
-      now,
-      input.partnerId,
+  const now = clock.now();
+  const { opportunity, settings, candidates, alreadyOffered } = await loadRoutingContext(
+    db,
+    input.opportunityId,
+    now,
+    input.partnerId,
+  );
+  if (!opportunity) throw notFound('Opportunity', input.opportunityId);
+  if (opportunity.status !== 'new' && opportunity.status !== 'unroutable') {
+    throw new DomainError(
+      'opportunity_not_routable',
+      `Opportunity ${opportunity.id} is ${opportunity.status}; only a waiting or unroutable lead can be offered by hand.`,
     );
-    if (!opportunity) throw notFound('Opportunity', input.opportunityId);
-    if (opportunity.status !== 'new' && opportunity.status !== 'unroutable') {
-      throw new DomainError(
-        'opportunity_not_routable',
-        `Opportunity ${opportunity.id} is ${opportunity.status}; only a waiting or unroutable lead can be offered by hand.`,
-      );
-    }
-    const candidate = candidates[0];
-    if (!candidate) throw notFound('Partner', input.partnerId);
-    if (alreadyOffered.has(candidate.id)) {
-      throw new DomainError(
-        'partner_not_eligible',
-        'This partner has already had an offer for this opportunity.',
-        'partnerId',
-      );
-    }
-    // Scored as routing would score it, so the breakdown explains the pick either way.
-    const choice = scoreCandidate(candidate, settings.weights, windowMs(settings));
-    const timer = await insertOffer(sql, {
-      opportunity,
-      choice,
-      settings,
-      now,
-      offeredByUserId: input.userId,
-    });
-    if (timer === 'not_waiting') {
-      throw new DomainError(
-        'opportunity_not_routable',
-        'The opportunity changed meanwhile; reload and try again.',
-      );
-    }
-    if (timer === 'partner_unavailable') {
-      throw new DomainError(
-        'partner_not_eligible',
-        `This partner is ${candidate.status}; only active partners can receive leads.`,
-        'partnerId',
-      );
-    }
-    return timer;
   }
+  const candidate = candidates[0];
+  if (!candidate) throw notFound('Partner', input.partnerId);
+  const skipped = skipReasons(candidate, now, alreadyOffered, {
+    used: opportunity.rounds,
+    limit: settings.roundLimit,
+  });
+  if (skipped.includes('already_offered')) {
+    throw new DomainError(
+      'partner_not_eligible',
+      'This partner has already had an offer for this opportunity; a lead is never offered twice to one partner.',
+      'partnerId',
+    );
+  }
+  if (skipped.includes('not_active')) throw inactive(candidate.status);
+  const typed = input.reason === undefined || input.reason === '' ? null : input.reason;
+  let reason: string | null = null;
+  if (skipped.length > 0 || typed !== null) {
+    const parsed = overrideReasonSchema.safeParse(typed ?? '');
+    if (!parsed.success) throw new DomainError('invalid_input', parsed.error.issues[0]!.message, 'reason');
+    reason = parsed.data;
+  }
+  const override =
+    reason === null ? null : { rules: skipped as OverridableRule[], reason };
+  // Scored as routing would score it, so the breakdown explains the pick either way.
+  const choice = scoreCandidate(candidate, settings.weights, windowMs(settings));
+  const timer = await insertOffer(sql, {
+    opportunity,
+    choice,
+    settings,
+    now,
+    offeredByUserId: input.userId,
+    override,
+  });
+  if (timer === 'not_waiting') {
+    throw new DomainError('opportunity_not_routable', 'The opportunity changed meanwhile; reload and try again.');
+  }
+  if (timer === 'partner_unavailable') throw inactive('no longer active');
+  return timer;
 }
+
+const inactive = (status: string) =>
+  new DomainError(
+    'partner_not_eligible',
+    `This partner is ${status}; only active partners can receive leads.`,
+    'partnerId',
+  );
 
 /**
  * Gives the partner more time: the deadline moves on by `hours` from where it stood. One read,

@@ -35,7 +35,13 @@ export class PartnerDirectory {
   /** Partners covering the target's country and product line, from a directory at least as new as `version`. */
   async covering(target: RoutingTarget, version: number): Promise<PartnerProfile[]> {
     await this.ensureFresh(version);
-    return this.byCoverage.get(coverageKey(target.country, target.productLine)) ?? [];
+    return coveringFrom(this.byCoverage, target);
+  }
+
+  /** Every partner, whatever its state or coverage: the channel manager's list for offering by hand. */
+  async all(version: number): Promise<PartnerProfile[]> {
+    await this.ensureFresh(version);
+    return [...this.byId.values()];
   }
 
   async get(partnerId: number, version: number): Promise<PartnerProfile | undefined> {
@@ -82,7 +88,6 @@ export class PartnerDirectory {
         offers_answered, offers_accepted, offers_expired, response_ms_total::float8 AS response_ms,
         leads_won, leads_closed
       FROM partners`;
-    const byCoverage = new Map<string, PartnerProfile[]>();
     const byId = new Map<number, PartnerProfile>();
     for (const row of rows) {
       const partner: PartnerProfile = {
@@ -105,15 +110,8 @@ export class PartnerDirectory {
         leadsClosed: row.leads_closed,
       };
       byId.set(partner.id, partner);
-      for (const country of new Set(partner.countries)) {
-        for (const productLine of new Set(partner.productLines)) {
-          const key = coverageKey(country, productLine);
-          const list = byCoverage.get(key);
-          if (list) list.push(partner);
-          else byCoverage.set(key, [partner]);
-        }
-      }
     }
+    const byCoverage = coverageIndex(byId.values());
     // The version is read before the rows, so a change racing the reload triggers another.
     this.version = Number(versionRow?.version ?? 0);
     this.byCoverage = byCoverage;
@@ -123,6 +121,28 @@ export class PartnerDirectory {
 }
 
 const coverageKey = (country: string, productLine: string) => `${country}\u0000${productLine}`;
+
+export type CoverageIndex = Map<string, PartnerProfile[]>;
+
+/** The partners by each (country, product line) they cover: what routing looks a lead up in. */
+export function coverageIndex(partners: Iterable<PartnerProfile>): CoverageIndex {
+  const byCoverage: CoverageIndex = new Map();
+  for (const partner of partners) {
+    for (const country of new Set(partner.countries)) {
+      for (const productLine of new Set(partner.productLines)) {
+        const key = coverageKey(country, productLine);
+        const list = byCoverage.get(key);
+        if (list) list.push(partner);
+        else byCoverage.set(key, [partner]);
+      }
+    }
+  }
+  return byCoverage;
+}
+
+export function coveringFrom(index: CoverageIndex, target: RoutingTarget): PartnerProfile[] {
+  return index.get(coverageKey(target.country, target.productLine)) ?? [];
+}
 
 /** The facts routing weighs about one partner and one opportunity. */
 export function candidateOf(

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import type { OVERRIDABLE_RULES } from '../../../db/enums';
 import type { Database } from '../../../db/client';
 import type { Clock } from '../clock';
 import { notFound } from '../errors';
@@ -16,6 +17,14 @@ export type RouteResult =
   | { kind: 'unroutable'; opportunityId: number; reason: UnroutableReason }
   /** The opportunity is not waiting for a partner (it has a pending offer, or is closed). */
   | { kind: 'not_waiting'; opportunityId: number; status: string };
+
+/** An offer by hand past routing's rules: which, and the channel manager's reason. */
+export interface HandOverride {
+  rules: OverridableRule[];
+  reason: string;
+}
+
+export type OverridableRule = (typeof OVERRIDABLE_RULES)[number];
 
 export type UnroutableReason = 'no_eligible_partner' | 'round_limit_reached';
 
@@ -57,7 +66,14 @@ export async function routeOpportunity(
     let raced = false;
     const directory = partnerDirectoryOf(db);
     for (const choice of ranked) {
-      const outcome = await insertOffer(sql, { opportunity, choice, settings, now, offeredByUserId: null });
+      const outcome = await insertOffer(sql, {
+        opportunity,
+        choice,
+        settings,
+        now,
+        offeredByUserId: null,
+        override: null,
+      });
       if (outcome === 'partner_unavailable') {
         directory.noteFull(choice.candidate.id); // filled up or paused since we read it: next best
         continue;
@@ -80,7 +96,8 @@ export async function routeOpportunity(
  * statement, so one transaction. It acts only if the opportunity is still waiting in the round
  * we read ('not_waiting' otherwise, nothing written) and the partner still has room (else the
  * statement aborts itself: 'partner_unavailable', nothing written). By hand, a channel manager
- * may go past capacity and pauses, never past an inactive partner.
+ * may go past capacity and pauses (and, with `override`, past any rule routing skipped the partner
+ * for), never past an inactive partner; the offers table refuses a second offer to a partner.
  */
 export async function insertOffer(
   sql: Sql,
@@ -90,13 +107,21 @@ export async function insertOffer(
     settings: RoutingSettings;
     now: Date;
     offeredByUserId: number | null;
+    /** By hand: the rules routing skipped the partner for, and the manager's reason for going past them. */
+    override: HandOverride | null;
   },
 ): Promise<OfferTimerState | 'not_waiting' | 'partner_unavailable'> {
-  const { opportunity, choice, settings, now, offeredByUserId } = args;
+  const { opportunity, choice, settings, now, offeredByUserId, override } = args;
   const expiresAt = deadlineFor(now, { hours: settings.windowHours });
   const round = opportunity.rounds + 1;
   const byHand = offeredByUserId !== null;
-  const detail = { round, score: choice.score, expiresAt: iso(expiresAt), byHand };
+  const detail = {
+    round,
+    score: choice.score,
+    expiresAt: iso(expiresAt),
+    byHand,
+    ...(override ? { overriddenRules: override.rules, overrideReason: override.reason } : {}),
+  };
   const at = iso(now);
   try {
     const [row] = await withDeadlockRetry(
@@ -111,10 +136,12 @@ export async function insertOffer(
       ) ${claimCapacity(sql, { at, byHand })}
       , moved AS (
         INSERT INTO offers (opportunity_id, partner_id, round, status, offered_at, expires_at,
-                            reminder_offsets_hours, score, score_breakdown, offered_by_user_id)
+                            reminder_offsets_hours, score, score_breakdown, offered_by_user_id,
+                            overridden_rules, override_reason)
         SELECT ${opportunity.id}, claim.id, ${round}, 'pending', ${at}::timestamptz,
                ${iso(expiresAt)}::timestamptz, ${`{${settings.reminderOffsetsHours.join(',')}}`}::int[],
-               ${choice.score}, ${JSON.stringify(choice.breakdown)}::jsonb, ${offeredByUserId}::int
+               ${choice.score}, ${JSON.stringify(choice.breakdown)}::jsonb, ${offeredByUserId}::int,
+               ${`{${override?.rules.join(',') ?? ''}}`}::text[], ${override?.reason ?? null}::text
         FROM claim
         RETURNING id AS offer_id, opportunity_id, partner_id
       ) ${sideEffects(sql, 'offered', {
