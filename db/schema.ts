@@ -397,7 +397,10 @@ export const offers = pgTable(
     /** Set when a channel manager chose the partner instead of the routing engine. */
     offeredByUserId: integer('offered_by_user_id').references(() => users.id),
     /** The rules routing skipped this partner for, which the channel manager offered past. */
-    overriddenRules: text('overridden_rules', { enum: OVERRIDABLE_RULES }).array().notNull().default(sql`'{}'`),
+    overriddenRules: text('overridden_rules', { enum: OVERRIDABLE_RULES })
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     /** Why the channel manager chose this partner by hand, in their words; required for an override. */
     overrideReason: text('override_reason'),
   },

@@ -73,6 +73,23 @@ export async function runOpportunityAction(
     mayTakeBack?: boolean;
   },
 ): Promise<OpportunityActionResult> {
+  const result = await runAction(deps, input);
+  if (result.ok || result.answer.intent !== 'offer') return result;
+  // A refused offer by hand keeps the partner chosen and the reason typed, with or without JavaScript.
+  const typed = (key: string) => (typeof input.fields[key] === 'string' ? (input.fields[key] as string) : '');
+  const values = { partnerId: typed('partnerId'), reason: typed('reason').slice(0, 500) };
+  return { ...result, answer: { ...result.answer, values } };
+}
+
+async function runAction(
+  deps: LoopDeps,
+  input: {
+    userId: number;
+    opportunityId: number;
+    fields: Record<string, unknown>;
+    mayTakeBack?: boolean;
+  },
+): Promise<OpportunityActionResult> {
   const { userId, opportunityId, fields } = input;
   const rawIntent = fields.intent;
   const intent = INTENTS.find((i) => i === rawIntent) ?? null;

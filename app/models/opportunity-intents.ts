@@ -6,4 +6,6 @@ export interface ActionAnswer {
   intent: Intent | null;
   fieldErrors: Record<string, string>;
   formError: string | null;
+  /** What was typed, for the form to show again (offer by hand: the partner chosen and the reason). */
+  values?: Record<string, string>;
 }

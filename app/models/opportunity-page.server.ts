@@ -1,4 +1,4 @@
-import { aliasedTable, and, arrayContains, asc, desc, eq, inArray, ne, notInArray } from 'drizzle-orm';
+import { aliasedTable, and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import {
   campaigns,
@@ -9,19 +9,17 @@ import {
   partners,
   users,
 } from '../../db/schema';
-import { windowMs } from '../domain/offers/deadline';
-import { loadRoutingContext } from '../domain/routing/routing-context.server';
-import { explainBreakdown, rankCandidates, type ScoreBreakdown } from '../domain/routing/scoring';
+import { loadOfferChoices } from '../domain/routing/offer-choices.server';
+import { explainBreakdown, type ScoreBreakdown, type ScoredCandidate } from '../domain/routing/scoring';
 
 export const RUNNERS_UP_SHOWN = 5;
-/** The offer-by-hand picker lists at most this many partners; eligible ones come first. */
-export const PARTNER_CHOICES_SHOWN = 200;
 
 export type TimelineKind = (typeof opportunityEvents.$inferSelect)['kind'];
 
 /**
  * Everything the channel manager's opportunity page shows: the facts, the customer, the
- * timeline in the order it happened, the offers, the last offer's score and the runners-up.
+ * timeline in the order it happened, the offers, the last offer's score, the runners-up and,
+ * for a lead waiting for a partner, every active partner to offer it to by hand.
  * Null when there is no such opportunity.
  */
 export async function getOpportunityPage(db: Database, opportunityId: number, now: Date) {
@@ -40,7 +38,7 @@ export async function getOpportunityPage(db: Database, opportunityId: number, no
     .where(eq(opportunities.id, opportunityId));
   if (!head) return null;
 
-  const [timeline, offerRows, context] = await Promise.all([
+  const [timeline, offerRows, choices] = await Promise.all([
     db
       .select({
         id: opportunityEvents.id,
@@ -70,52 +68,55 @@ export async function getOpportunityPage(db: Database, opportunityId: number, no
         score: offers.score,
         scoreBreakdown: offers.scoreBreakdown,
         byHand: offers.offeredByUserId,
+        offeredByName: actor.name,
+        overriddenRules: offers.overriddenRules,
+        overrideReason: offers.overrideReason,
       })
       .from(offers)
       .innerJoin(partners, eq(partners.id, offers.partnerId))
+      .leftJoin(actor, eq(actor.id, offers.offeredByUserId))
       .where(eq(offers.opportunityId, opportunityId))
       .orderBy(desc(offers.round)),
-    loadRoutingContext(db, opportunityId, now),
+    loadOfferChoices(db, opportunityId, now, RUNNERS_UP_SHOWN),
   ]);
+  if (!choices) return null;
 
-  const ranked = rankCandidates(
-    context.candidates,
-    context.settings.weights,
-    windowMs(context.settings),
-    context.preference,
-  );
-  const relationshipPartners = await partnersWorkingWith(db, head.opportunity.customerId, opportunityId);
-  const names = await partnerNames(
-    db,
-    ranked.slice(0, PARTNER_CHOICES_SHOWN).map((r) => r.candidate.id),
-  );
-  const eligible = ranked.slice(0, PARTNER_CHOICES_SHOWN).map((r) => ({
+  const o = head.opportunity;
+  const canOfferByHand = o.status === 'new' || o.status === 'unroutable';
+  const activeRelated = [...choices.related];
+  const names = await partnerNames(db, [
+    ...choices.runnersUp.map((r) => r.candidate.id),
+    ...activeRelated,
+    ...(canOfferByHand
+      ? [...choices.eligible.map((r) => r.candidate.id), ...choices.skipped.map((s) => s.candidate.id)]
+      : []),
+  ]);
+  const nameOf = (id: number) => names.get(id) ?? `Partner ${id}`;
+  const scored = (r: ScoredCandidate) => ({
     partnerId: r.candidate.id,
-    name: names.get(r.candidate.id) ?? `Partner ${r.candidate.id}`,
+    name: nameOf(r.candidate.id),
     tier: r.candidate.tier,
     score: r.score,
     reasons: explainBreakdown(r.breakdown),
-  }));
+  });
+  const eligibleIds = new Set(choices.eligible.map((r) => r.candidate.id));
+  const skippedById = new Map(choices.skipped.map((s) => [s.candidate.id, s]));
+  // Only the partners routing would weigh: an inactive related partner is no one's concern here,
+  // and the partner holding this very lead is not a relationship to point out.
+  const relationshipPartners = activeRelated
+    .filter((id) => id !== o.acceptedPartnerId && (eligibleIds.has(id) || skippedById.has(id)))
+    .map((id) => ({ partnerId: id, name: nameOf(id), skipped: skippedById.get(id)?.reasons ?? null }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 
   const lastOffer = offerRows[0] ?? null;
-  const pendingOffer = offerRows.find((o) => o.status === 'pending') ?? null;
-  const o = head.opportunity;
-  const canOfferByHand = o.status === 'new' || o.status === 'unroutable';
-  const otherPartners = canOfferByHand
-    ? await otherActivePartners(db, {
-        country: o.country,
-        productLine: o.productLine,
-        exclude: [...context.alreadyOffered, ...eligible.map((e) => e.partnerId)],
-        limit: Math.max(0, PARTNER_CHOICES_SHOWN - eligible.length),
-      })
-    : [];
+  const pendingOffer = offerRows.find((offer) => offer.status === 'pending') ?? null;
 
   return {
     opportunity: o,
     customer: head.customer,
     campaignName: head.campaignName,
     acceptedPartnerName: head.acceptedPartnerName,
-    roundLimit: context.settings.roundLimit,
+    roundLimit: choices.settings.roundLimit,
     timeline,
     offers: offerRows,
     lastOffer: lastOffer && {
@@ -123,14 +124,34 @@ export async function getOpportunityPage(db: Database, opportunityId: number, no
       reasons: explainBreakdown(lastOffer.scoreBreakdown as ScoreBreakdown),
     },
     pendingOffer,
-    runnersUp: eligible.slice(0, RUNNERS_UP_SHOWN),
+    runnersUp: choices.runnersUp.map(scored),
+    roundsLeft: Math.max(0, choices.settings.roundLimit - o.rounds),
     relationshipPartners,
-    joinedPartnersFirst: context.preference.joinedPartnersFirst,
+    joinedPartnersFirst: choices.preference.joinedPartnersFirst,
     canOfferByHand,
-    partnerChoices: [
-      ...eligible.map((e) => ({ partnerId: e.partnerId, name: e.name, score: e.score as number | null })),
-      ...otherPartners.map((p) => ({ partnerId: p.id, name: p.name, score: null as number | null })),
-    ],
+    partnerChoices: canOfferByHand
+      ? {
+          eligible: choices.eligible.map(scored),
+          skipped: choices.skipped
+            .map((s) => ({
+              partnerId: s.candidate.id,
+              name: nameOf(s.candidate.id),
+              reasons: s.reasons,
+              overridable: s.overridable,
+              openLoad: s.candidate.openLoad,
+              maxOpen: s.candidate.maxOpen,
+              pausedUntil: s.candidate.pausedUntil,
+            }))
+            // Those a manager may pick, closest to eligible first; a partner that already had
+            // the lead last, since it can only be refused.
+            .sort(
+              (a, b) =>
+                Number(b.overridable) - Number(a.overridable) ||
+                a.reasons.length - b.reasons.length ||
+                a.name.localeCompare(b.name),
+            ),
+        }
+      : { eligible: [], skipped: [] },
   };
 }
 
@@ -143,44 +164,6 @@ async function partnerNames(db: Database, ids: number[]): Promise<Map<number, st
     .from(partners)
     .where(inArray(partners.id, ids));
   return new Map(rows.map((r) => [r.id, r.name]));
-}
-
-/**
- * Active partners who cover the lead but are not eligible right now (full or paused): a channel
- * manager may override capacity and pauses by hand, never an inactive partner.
- */
-async function otherActivePartners(
-  db: Database,
-  args: { country: string; productLine: string; exclude: number[]; limit: number },
-) {
-  if (args.limit === 0) return [];
-  return db
-    .select({ id: partners.id, name: partners.name })
-    .from(partners)
-    .where(
-      and(
-        eq(partners.status, 'active'),
-        arrayContains(partners.countries, [args.country]),
-        arrayContains(partners.productLines, [args.productLine]),
-        args.exclude.length > 0 ? notInArray(partners.id, args.exclude) : undefined,
-      ),
-    )
-    .orderBy(asc(partners.name))
-    .limit(args.limit);
-}
-
-/**
- * Partners that already hold an accepted lead of this customer: routing offers them a new lead
- * of the same customer before anyone else, and the page says so.
- */
-async function partnersWorkingWith(db: Database, customerId: number, exceptOpportunityId: number) {
-  const rows = await db
-    .selectDistinct({ id: partners.id, name: partners.name })
-    .from(opportunities)
-    .innerJoin(partners, eq(partners.id, opportunities.acceptedPartnerId))
-    .where(and(eq(opportunities.customerId, customerId), ne(opportunities.id, exceptOpportunityId)))
-    .orderBy(asc(partners.name));
-  return rows;
 }
 
 /** The opportunity's pending offer id, or null: actions check the page was not stale. */

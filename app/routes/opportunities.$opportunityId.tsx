@@ -11,6 +11,7 @@ import type { ReactNode } from 'react';
 import { Countdown, formatUtc, useNow } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
 import { FactsList } from '../components/facts-list';
+import { OfferByHandFields } from '../components/offer-by-hand-fields';
 import { systemClock } from '../domain/clock';
 import { TAKE_BACK_STATUSES } from '../domain/offers/take-back.server';
 import { runOpportunityAction } from '../models/opportunity-actions.server';
@@ -142,6 +143,8 @@ export default function OpportunityPageView() {
               { term: 'Campaign', value: o.campaignName ?? 'None' },
               { term: 'Rounds', value: `${o.rounds} of ${page.roundLimit}` },
               { term: 'Partner', value: o.acceptedPartnerName },
+              { term: 'Won for', value: o.wonValue },
+              { term: 'Lost because', value: o.lostReason },
               {
                 term: 'Created',
                 value: <time dateTime={o.createdAt}>{formatUtc(o.createdAt)}</time>,
@@ -177,23 +180,24 @@ export default function OpportunityPageView() {
           ) : null}
           <div className="action-forms">
             {page.canOfferByHand ? (
-              <ActionForm intent="offer" title="Offer to a partner" errors={errorsFor('offer')}>
-                {page.partnerChoices.length === 0 ? (
-                  <p className="empty">No active partner covers this country and product line.</p>
+              <ActionForm intent="offer" title="Offer by hand" errors={errorsFor('offer')}>
+                {page.partnerChoices.eligible.length + page.partnerChoices.skipped.length === 0 ? (
+                  <p className="empty">
+                    There is no active partner to offer this lead to.{' '}
+                    <Link to="/partners">See the partners</Link>.
+                  </p>
                 ) : (
-                  <SelectField
-                    name="partnerId"
-                    label="Partner"
-                    error={errorsFor('offer').fieldErrors.partnerId}
-                    options={page.partnerChoices.map((p) => ({
-                      value: String(p.partnerId),
-                      label: p.score === null ? `${p.name} (full or paused)` : `${p.name} (score ${p.score})`,
-                    }))}
-                  />
+                  <>
+                    <OfferByHandFields
+                      choices={page.partnerChoices}
+                      errors={errorsFor('offer').fieldErrors}
+                      values={result?.intent === 'offer' ? result.values : undefined}
+                    />
+                    <button type="submit" className="button">
+                      Offer the lead
+                    </button>
+                  </>
                 )}
-                <button type="submit" className="button" disabled={page.partnerChoices.length === 0}>
-                  Offer the lead
-                </button>
               </ActionForm>
             ) : null}
             {page.pendingOffer ? (
@@ -257,10 +261,17 @@ export default function OpportunityPageView() {
           {page.lastOffer ? (
             <>
               <p>
-                {page.lastOffer.byHand ? 'Chosen by hand: ' : 'Chosen by routing: '}
+                {page.lastOffer.byHand
+                  ? `Chosen by hand${page.lastOffer.offeredByName ? ` by ${page.lastOffer.offeredByName}` : ''}: `
+                  : 'Chosen by routing: '}
                 <strong>{page.lastOffer.partnerName}</strong>, round {page.lastOffer.round}, score{' '}
                 <strong>{page.lastOffer.score}</strong> ({page.lastOffer.status}).
               </p>
+              {page.lastOffer.override ? (
+                <p className="notice" role="note">
+                  {page.lastOffer.override}
+                </p>
+              ) : null}
               <ul className="reasons">
                 {page.lastOffer.reasons.map((reason) => (
                   <li key={reason}>{reason}</li>
@@ -275,22 +286,25 @@ export default function OpportunityPageView() {
         <section className="panel" aria-labelledby="runners-up-title">
           <h2 id="runners-up-title">Runners-up</h2>
           <p className="muted">
-            The best eligible partners who have not had this lead, as routing ranks them now.
+            Who routing would offer this lead to next, in order, by the same rules and ranking it routes with.
           </p>
-          {page.relationshipPartners.length > 0 ? (
-            <p className="notice" role="note">
-              Existing relationship: {page.relationshipPartners.join(', ')}{' '}
-              {page.relationshipPartners.length === 1 ? 'already works' : 'already work'} with this customer,
-              so routing offers {page.relationshipPartners.length === 1 ? 'it' : 'them'} this lead first.
+          {page.relationshipNotes.map((note) => (
+            <p key={note} className="notice" role="note">
+              {note}
             </p>
-          ) : null}
+          ))}
           {page.joinedPartnersFirst ? (
             <p className="notice" role="note">
               This lead&apos;s campaign offers its leads to the partners that joined it before anyone else.
             </p>
           ) : null}
-          {page.runnersUp.length === 0 ? (
-            <p className="empty">No other eligible partner.</p>
+          {page.roundsLeft === 0 ? (
+            <p className="empty">
+              The lead has used all {page.roundLimit} rounds routing allows, so routing offers it to no one
+              else.
+            </p>
+          ) : page.runnersUp.length === 0 ? (
+            <p className="empty">No other partner is eligible, so routing offers this lead to no one else.</p>
           ) : (
             <ol className="runners-up">
               {page.runnersUp.map((runner) => (
@@ -417,42 +431,6 @@ function TextField({
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-error` : undefined}
       />
-      {error ? (
-        <p id={`${id}-error`} className="field__error">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
-function SelectField({
-  name,
-  label,
-  error,
-  options,
-}: {
-  name: string;
-  label: string;
-  error?: string;
-  options: { value: string; label: string }[];
-}) {
-  const id = `field-${name}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      >
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
       {error ? (
         <p id={`${id}-error`} className="field__error">
           {error}

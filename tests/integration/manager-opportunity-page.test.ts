@@ -1,9 +1,16 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { HOUR_MS, systemClock } from '../../app/domain/clock';
-import { declineAndReroute, submitOpportunity, type LoopDeps } from '../../app/domain/routing/loop.server';
+import { updateLeadStage } from '../../app/domain/leads/lead-progress.server';
+import { formatMoney } from '../../app/domain/money';
+import {
+  accept,
+  declineAndReroute,
+  submitOpportunity,
+  type LoopDeps,
+} from '../../app/domain/routing/loop.server';
 import type * as OpportunityRoute from '../../app/routes/opportunities.$opportunityId';
-import { offers, opportunities, opportunityEvents } from '../../db/schema';
+import { notifications, offers, opportunities, opportunityEvents } from '../../db/schema';
 import { formPost, makeUser, sessionCookieFor, settle, unwrap } from '../support/auth-fixtures';
 import { snapshot } from '../support/db-snapshot';
 import { makeCustomer, makePartner, opportunityInput } from '../support/factories';
@@ -46,7 +53,12 @@ afterAll(async () => {
 });
 
 type PageData = Awaited<ReturnType<typeof OpportunityRoute.loader>>;
-type ActionAnswer = { intent: string | null; fieldErrors: Record<string, string>; formError: string | null };
+type ActionAnswer = {
+  intent: string | null;
+  fieldErrors: Record<string, string>;
+  formError: string | null;
+  values?: Record<string, string>;
+};
 
 const url = (id: number | string) => `http://localhost/opportunities/${id}`;
 
@@ -154,18 +166,31 @@ describe('the opportunity page', () => {
 });
 
 describe('the opportunity page’s actions', () => {
-  it('offers an unroutable lead by hand to the chosen partner', async () => {
+  it('offers an unroutable lead by hand past routing’s rules only with a reason, and keeps who and why', async () => {
     const customer = await makeCustomer(database.db, { country: 'PT' });
     const { opportunityId, routing } = await submitOpportunity(deps, opportunityInput(customer.id));
     expect(routing.kind).toBe('unroutable');
-    // A partner that joins later, and is full: routing would pass it over, a manager may not.
+    // A partner that joins later, and is full: routing skips it; a manager may override that.
     const partner = await makePartner(database.db, { countries: ['PT'], maxOpen: 0 });
 
     const page = await loadPage(opportunityId);
     expect(page.data.canOfferByHand).toBe(true);
-    expect(page.data.partnerChoices.map((p) => p.partnerId)).toContain(partner.id);
+    const choice = page.data.partnerChoices.skipped.find((p) => p.partnerId === partner.id);
+    expect(choice).toEqual({
+      partnerId: partner.id,
+      overridable: true,
+      label: `${partner.name}: It is at capacity, with 0 open leads of the 0 it takes.`,
+    });
 
-    const answer = await act(opportunityId, { intent: 'offer', partnerId: String(partner.id) });
+    const before = await snapshot(database.db);
+    const refused = await act(opportunityId, { intent: 'offer', partnerId: String(partner.id), reason: ' ' });
+    expect(refused.status).toBe(400);
+    expect(refused.data.fieldErrors.reason).toMatch(/^Say why this partner should have the lead/);
+    expect(refused.data.values).toEqual({ partnerId: String(partner.id), reason: ' ' });
+    expect(await snapshot(database.db)).toEqual(before);
+
+    const reason = 'They finish a project at this customer next week.';
+    const answer = await act(opportunityId, { intent: 'offer', partnerId: String(partner.id), reason });
     expect(answer.status).toBe(302);
     expect(answer.headers.get('Location')).toBe(`/opportunities/${opportunityId}?done=offer`);
     const [offer] = await offersOf(opportunityId);
@@ -173,11 +198,144 @@ describe('the opportunity page’s actions', () => {
       partnerId: partner.id,
       status: 'pending',
       offeredByUserId: manager.userId,
+      overriddenRules: ['at_capacity'],
+      overrideReason: reason,
     });
+    // The same deadline as any offer, and the partner is told.
+    expect(offer!.expiresAt.getTime() - offer!.offeredAt.getTime()).toBe(48 * HOUR_MS);
+    const [told] = await database.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.offerId, offer!.id), eq(notifications.kind, 'offer_new')));
+    expect(told).toMatchObject({ partnerId: partner.id });
     expect(await statusOf(opportunityId)).toBe('offered');
+
     const after = await loadPage(opportunityId);
-    expect(after.data.timeline.at(-1)!.what).toContain(`Offered by hand to ${partner.name}`);
-    expect(after.data.timeline.at(-1)!.who).toBe(managerName);
+    const line = after.data.timeline.at(-1)!;
+    expect(line.what).toContain(`Offered by hand to ${partner.name}`);
+    expect(line.what).toContain(
+      `Routing skipped this partner (partner at capacity); the channel manager went past it. Reason given: “${reason}”.`,
+    );
+    expect(line.who).toBe(managerName);
+    expect(after.data.lastOffer).toMatchObject({ byHand: true, offeredByName: managerName });
+    expect(after.data.lastOffer!.override).toContain(reason);
+  });
+
+  it('lists every active partner for an unroutable lead: eligible first, the rest with every reason routing skips them', async () => {
+    const customer = await makeCustomer(database.db, { country: 'GR' });
+    const { opportunityId } = await submitOpportunity(deps, opportunityInput(customer.id));
+    expect(await statusOf(opportunityId)).toBe('unroutable');
+    const later = new Date(Date.now() + 3 * 24 * HOUR_MS);
+    const strong = await makePartner(database.db, { countries: ['GR'], tier: 'platinum' });
+    const weak = await makePartner(database.db, { countries: ['GR'], tier: 'registered' });
+    const noStorage = await makePartner(database.db, { countries: ['GR'], productLines: ['networking'] });
+    const elsewhere = await makePartner(database.db, { countries: ['CY'], productLines: ['networking'] });
+    const away = await makePartner(database.db, { countries: ['GR'], pausedUntil: later });
+    const suspended = await makePartner(database.db, { countries: ['GR'], status: 'suspended' });
+
+    const { data } = await loadPage(opportunityId);
+    expect(data.partnerChoices.eligible.map((p) => p.partnerId)).toEqual([strong.id, weak.id]);
+    expect(data.partnerChoices.eligible[0]!.label).toMatch(new RegExp(`^${strong.name}: score [\\d.]+\\.$`));
+    const skipped = new Map(data.partnerChoices.skipped.map((p) => [p.partnerId, p.label]));
+    expect(skipped.get(noStorage.id)).toBe(`${noStorage.name}: It does not sell storage.`);
+    expect(skipped.get(elsewhere.id)).toBe(
+      `${elsewhere.name}: It does not cover GR. It does not sell storage.`,
+    );
+    expect(skipped.get(away.id)).toMatch(new RegExp(`^${away.name}: It is paused until .+\\.$`));
+    expect(skipped.has(suspended.id)).toBe(false);
+    // The runners-up are the eligible partners, in routing's order.
+    expect(data.runnersUp.map((r) => r.partnerId)).toEqual([strong.id, weak.id]);
+
+    // Offering to an eligible partner needs no reason.
+    const answer = await act(opportunityId, { intent: 'offer', partnerId: String(weak.id) });
+    expect(answer.status).toBe(302);
+    const [offer] = await offersOf(opportunityId);
+    expect(offer).toMatchObject({ partnerId: weak.id, overriddenRules: [], overrideReason: null });
+  });
+
+  it('never offers a lead twice to one partner, however it is asked, and lists that partner as refused', async () => {
+    const { opportunityId, offer } = await offeredLead('EE', 1);
+    await declineAndReroute(deps, { offerId: offer.id, userId: null, reason: 'no_capacity' });
+    expect(await statusOf(opportunityId)).toBe('unroutable');
+    const { data } = await loadPage(opportunityId);
+    expect(data.partnerChoices.skipped.find((p) => p.partnerId === offer.partnerId)).toMatchObject({
+      overridable: false,
+      label: expect.stringContaining('It already had an offer for this lead'),
+    });
+    const before = await snapshot(database.db);
+    const again = await act(opportunityId, {
+      intent: 'offer',
+      partnerId: String(offer.partnerId),
+      reason: 'They changed their mind.',
+    });
+    expect(again.status).toBe(400);
+    expect(again.data.fieldErrors.partnerId).toMatch(/already had an offer for this opportunity/);
+    expect(await snapshot(database.db)).toEqual(before);
+  });
+
+  it('names as first runner-up the partner routing offers next after a decline, never one routing skips', async () => {
+    const customer = await makeCustomer(database.db, { country: 'HR' });
+    // A partner that already works with the customer (it accepted a networking lead), but does
+    // not sell storage: routing skips it for a storage lead, and the page says so.
+    const incumbent = await makePartner(database.db, { countries: ['HR'], productLines: ['networking'] });
+    const first = await submitOpportunity(deps, opportunityInput(customer.id, { productLine: 'networking' }));
+    const [networkingOffer] = await offersOf(first.opportunityId);
+    await accept(deps, { offerId: networkingOffer!.id, userId: null });
+    const tiers = ['platinum', 'gold', 'silver'] as const;
+    const sellers = [];
+    for (const tier of tiers) sellers.push(await makePartner(database.db, { countries: ['HR'], tier }));
+    const { opportunityId } = await submitOpportunity(deps, opportunityInput(customer.id));
+    const [offer] = await offersOf(opportunityId);
+    expect(offer!.partnerId).toBe(sellers[0]!.id);
+
+    const { data } = await loadPage(opportunityId);
+    expect(data.runnersUp.map((r) => r.partnerId)).not.toContain(incumbent.id);
+    expect(data.relationshipNotes).toEqual([
+      `${incumbent.name} already works with this customer, but routing skips it for this lead. It does not sell storage.`,
+    ]);
+    const shownNext = data.runnersUp[0]!.partnerId;
+    await declineAndReroute(deps, { offerId: offer!.id, userId: null, reason: 'no_capacity' });
+    const [, next] = await offersOf(opportunityId);
+    expect(next!.partnerId).toBe(shownNext);
+
+    // The partner that declined is no runner-up, and no relationship is claimed for it.
+    const { data: afterDecline } = await loadPage(opportunityId);
+    expect(afterDecline.runnersUp.map((r) => r.partnerId)).toEqual([sellers[2]!.id]);
+  });
+
+  it('shows a won lead’s amount in its facts and its timeline, and a lost lead’s reason', async () => {
+    const { opportunityId, offer, partners } = await offeredLead('SI', 1);
+    await accept(deps, { offerId: offer.id, userId: null });
+    await updateLeadStage(
+      database.db,
+      { opportunityId, stage: 'won', wonValueMinor: 9_876_500, userId: null },
+      systemClock,
+    );
+    const { data } = await loadPage(opportunityId);
+    expect(data.opportunity.wonValue).toBe(formatMoney(9_876_500, 'EUR'));
+    expect(data.timeline.at(-1)!.what).toBe(
+      `${partners[0]!.name} won the lead, for ${formatMoney(9_876_500, 'EUR')}.`,
+    );
+
+    const lost = await offeredLead('SK', 1);
+    await accept(deps, { offerId: lost.offer.id, userId: null });
+    await updateLeadStage(
+      database.db,
+      {
+        opportunityId: lost.opportunityId,
+        stage: 'lost',
+        lostReason: 'competitor',
+        lostNote: 'Cheaper offer',
+        userId: null,
+      },
+      systemClock,
+    );
+    const { data: lostPage } = await loadPage(lost.opportunityId);
+    expect(lostPage.opportunity.lostReason).toBe('Went with a competitor');
+    expect(lostPage.opportunity.wonValue).toBeNull();
+    expect(lostPage.timeline.at(-1)!.what).toBe(
+      `${lost.partners[0]!.name} lost the lead: Went with a competitor (“Cheaper offer”).`,
+    );
   });
 
   it('withdraws the pending offer, taking the lead out of routing', async () => {
@@ -249,7 +407,7 @@ describe('the opportunity page’s actions', () => {
     const again = await act(declinedId, { intent: 'offer', partnerId: String(declinedOffer.partnerId) });
     expect(again.status).toBe(400);
     expect(again.data.fieldErrors.partnerId).toBe(
-      'This partner has already had an offer for this opportunity.',
+      'This partner has already had an offer for this opportunity; a lead is never offered twice to one partner.',
     );
     expect(await snapshot(database.db)).toEqual(settled);
   });

@@ -59,4 +59,7 @@ export function skipReasons(
  * What a channel manager may override by hand, with a reason: everything routing skips a partner
  * for except an inactive partner and a second offer to the same partner (a database constraint).
  */
-export const NEVER_OVERRIDDEN: ReadonlySet<SkipReason> = new Set<SkipReason>(['not_active', 'already_offered']);
+export const NEVER_OVERRIDDEN: ReadonlySet<SkipReason> = new Set<SkipReason>([
+  'not_active',
+  'already_offered',
+]);

@@ -66,8 +66,7 @@ export async function offerByHand(
     if (!parsed.success) throw new DomainError('invalid_input', parsed.error.issues[0]!.message, 'reason');
     reason = parsed.data;
   }
-  const override =
-    reason === null ? null : { rules: skipped as OverridableRule[], reason };
+  const override = reason === null ? null : { rules: skipped as OverridableRule[], reason };
   // Scored as routing would score it, so the breakdown explains the pick either way.
   const choice = scoreCandidate(candidate, settings.weights, windowMs(settings));
   const timer = await insertOffer(sql, {
@@ -79,7 +78,10 @@ export async function offerByHand(
     override,
   });
   if (timer === 'not_waiting') {
-    throw new DomainError('opportunity_not_routable', 'The opportunity changed meanwhile; reload and try again.');
+    throw new DomainError(
+      'opportunity_not_routable',
+      'The opportunity changed meanwhile; reload and try again.',
+    );
   }
   if (timer === 'partner_unavailable') throw inactive('no longer active');
   return timer;

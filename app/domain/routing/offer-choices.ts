@@ -49,7 +49,12 @@ export function offerChoices(input: OfferChoicesInput): OfferChoices {
     if (partner.status !== 'active') continue;
     const reasons = skipReasons(partner, now, alreadyOffered, rounds);
     if (reasons.length === 0) open.push(partner);
-    else skipped.push({ candidate: partner, reasons, overridable: !reasons.some((r) => NEVER_OVERRIDDEN.has(r)) });
+    else
+      skipped.push({
+        candidate: partner,
+        reasons,
+        overridable: !reasons.some((r) => NEVER_OVERRIDDEN.has(r)),
+      });
   }
   const eligible = [...candidatesBestFirst(open, input.weights, input.windowMs, input.preference)];
   const roundsLeft = Math.max(0, rounds.limit - rounds.used);
