@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../clock';
 import { candidate } from '../../../tests/support/candidate-factory';
-import { ineligibility } from './eligibility';
+import { ineligibility, NEVER_OVERRIDDEN, skipReasons } from './eligibility';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const NONE_OFFERED: ReadonlySet<number> = new Set();
@@ -71,5 +71,47 @@ describe('which partners may be offered a lead', () => {
     });
 
     expect(ineligibility(plain, NOW, NONE_OFFERED)).toBeNull();
+  });
+});
+
+describe('every reason routing skips a partner for, as the channel manager sees them', () => {
+  const rounds = { used: 0, limit: 10 };
+
+  it('an eligible partner has none', () => {
+    expect(skipReasons(candidate(), NOW, NONE_OFFERED, rounds)).toEqual([]);
+  });
+
+  it('gives every reason that applies, not just the first', () => {
+    const partner = candidate({
+      id: 3,
+      pausedUntil: new Date(NOW.getTime() + HOUR_MS),
+      maxOpen: 2,
+      openLoad: 2,
+      coversCountry: false,
+      sellsProductLine: false,
+    });
+
+    expect(skipReasons(partner, NOW, new Set([3]), { used: 10, limit: 10 })).toEqual([
+      'paused',
+      'at_capacity',
+      'outside_territory',
+      'product_line_not_sold',
+      'already_offered',
+      'round_limit_reached',
+    ]);
+  });
+
+  it('a lead that used all its rounds is offered to no one, however good the partner', () => {
+    expect(skipReasons(candidate(), NOW, NONE_OFFERED, { used: 3, limit: 3 })).toEqual([
+      'round_limit_reached',
+    ]);
+    expect(skipReasons(candidate(), NOW, NONE_OFFERED, { used: 2, limit: 3 })).toEqual([]);
+  });
+
+  it('an inactive partner and a second offer are the rules no manager may override', () => {
+    expect([...NEVER_OVERRIDDEN].sort()).toEqual(['already_offered', 'not_active']);
+    expect(skipReasons(candidate({ status: 'suspended' }), NOW, NONE_OFFERED, rounds)).toEqual([
+      'not_active',
+    ]);
   });
 });
