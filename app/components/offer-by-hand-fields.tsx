@@ -26,6 +26,10 @@ export function OfferByHandFields({
   const overridable = choices.skipped.filter((p) => p.overridable);
   const refused = choices.skipped.filter((p) => !p.overridable);
   const first = choices.eligible[0] ?? overridable[0];
+  const groups = [choices.eligible, overridable, refused].filter((g) => g.length > 0).length;
+  // A list box rather than a drop-down: the reasons are read without opening anything, and
+  // a long list scrolls inside it (type-to-find still works).
+  const rows = Math.min(14, choices.eligible.length + choices.skipped.length + groups);
   return (
     <>
       <Field
@@ -36,11 +40,11 @@ export function OfferByHandFields({
         hint="The partners routing finds eligible come first, best first; then every other active partner, with why routing skips it."
       >
         {(control) => (
-          <select {...control}>
+          <select {...control} size={Math.max(rows, 2)} className="partner-picker">
             {choices.eligible.length > 0 ? (
               <optgroup label="Eligible, best first">
                 {choices.eligible.map((p) => (
-                  <option key={p.partnerId} value={p.partnerId}>
+                  <option key={p.partnerId} value={p.partnerId} title={p.label}>
                     {p.label}
                   </option>
                 ))}
@@ -49,7 +53,7 @@ export function OfferByHandFields({
             {overridable.length > 0 ? (
               <optgroup label="Skipped by routing: say why below">
                 {overridable.map((p) => (
-                  <option key={p.partnerId} value={p.partnerId}>
+                  <option key={p.partnerId} value={p.partnerId} title={p.label}>
                     {p.label}
                   </option>
                 ))}
@@ -58,7 +62,7 @@ export function OfferByHandFields({
             {refused.length > 0 ? (
               <optgroup label="Already had this lead: cannot be offered it again">
                 {refused.map((p) => (
-                  <option key={p.partnerId} value={p.partnerId} disabled>
+                  <option key={p.partnerId} value={p.partnerId} title={p.label} disabled>
                     {p.label}
                   </option>
                 ))}

@@ -214,7 +214,7 @@ describe('the opportunity page’s actions', () => {
     const line = after.data.timeline.at(-1)!;
     expect(line.what).toContain(`Offered by hand to ${partner.name}`);
     expect(line.what).toContain(
-      `Routing skipped this partner (partner at capacity); the channel manager went past it. Reason given: “${reason}”.`,
+      `Routing skipped this partner (partner at capacity); the channel manager went past it. Reason given: “${reason}”`,
     );
     expect(line.who).toBe(managerName);
     expect(after.data.lastOffer).toMatchObject({ byHand: true, offeredByName: managerName });

@@ -46,7 +46,8 @@ export const OVERRIDDEN_RULE_LABELS: Record<SkipReason, string> = {
 export function overrideSentence(rules: readonly string[], reason: string | null): string | null {
   if (rules.length === 0 && !reason) return null;
   const labels = rules.map((r) => OVERRIDDEN_RULE_LABELS[r as SkipReason] ?? r);
-  const why = reason ? ` Reason given: “${reason}”.` : '';
+  // The reason is quoted as typed; the sentence gets its own full stop only if the quote has none.
+  const why = reason ? ` Reason given: “${reason}”${/[.!?]$/.test(reason) ? '' : '.'}` : '';
   if (labels.length === 0) return `Chosen by hand among the partners routing finds eligible.${why}`;
   return `Routing skipped this partner (${labels.join(', ')}); the channel manager went past it.${why}`;
 }
