@@ -9,9 +9,10 @@ import { formatInZone } from './inbox.server';
  * the portal as well as by email. The notification rows the loop writes for the partner (audience
  * `partner`) are the notices: one row, written in the transition's own statement, feeds both.
  */
-export const PORTAL_NOTICE_KINDS = ['offer_extended', 'lead_taken_back'] as const satisfies readonly (
-  (typeof NOTIFICATION_KINDS)[number]
-)[];
+export const PORTAL_NOTICE_KINDS = [
+  'offer_extended',
+  'lead_taken_back',
+] as const satisfies readonly (typeof NOTIFICATION_KINDS)[number][];
 
 /** Older notices are history the inbox and the leads already tell. */
 const NOTICE_DAYS = 30;
@@ -65,8 +66,7 @@ function noticeOf(row: Record<string, unknown>, timezone: string, now: Date): Pa
   const payload = (row.payload ?? {}) as Record<string, unknown>;
   if (row.kind === 'offer_extended') {
     const deadline = formatInZone(toDate(payload.expiresAt ?? row.expires_at), timezone);
-    const open =
-      row.offer_status === 'pending' && row.expires_at !== null && toDate(row.expires_at) > now;
+    const open = row.offer_status === 'pending' && row.expires_at !== null && toDate(row.expires_at) > now;
     return {
       id,
       text: `The vendor gave your company more time to answer the offer of ${lead}: the new deadline is ${deadline}.`,

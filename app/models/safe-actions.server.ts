@@ -94,7 +94,11 @@ export async function withdrawalPreview(
   }
   return {
     opportunity,
-    pendingOffer: { id: latest.id, partnerName: latest.partnerName, expiresAt: latest.expiresAt.toISOString() },
+    pendingOffer: {
+      id: latest.id,
+      partnerName: latest.partnerName,
+      expiresAt: latest.expiresAt.toISOString(),
+    },
     stale: null,
     next: input.kind === 'reroute' ? await nextInRouting(db, input.opportunityId, input.now) : null,
   };
@@ -145,8 +149,7 @@ const partnerIdField = z.coerce
   .max(2_147_483_647, 'This form names no partner; go back to the lead and start again.');
 
 export type SafeActionResult =
-  | { ok: true }
-  | { ok: false; status: number; formError: string | null; fieldErrors: Record<string, string> };
+  { ok: true } | { ok: false; status: number; formError: string | null; fieldErrors: Record<string, string> };
 
 const refused = (status: number, formError: string | null, fieldErrors: Record<string, string> = {}) =>
   ({ ok: false, status, formError, fieldErrors }) as const;
@@ -165,7 +168,8 @@ export async function confirmWithdrawal(
     .select({ status: offers.status })
     .from(offers)
     .where(and(eq(offers.id, parsed.data), eq(offers.opportunityId, input.opportunityId)));
-  if (!offer) return refused(400, 'This offer is not one of this lead’s; go back to the lead and start again.');
+  if (!offer)
+    return refused(400, 'This offer is not one of this lead’s; go back to the lead and start again.');
   try {
     await withdraw(deps, { offerId: parsed.data, userId: input.userId, reroute: input.kind === 'reroute' });
   } catch (error) {

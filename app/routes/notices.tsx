@@ -7,7 +7,11 @@ import {
 } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { systemClock } from '../domain/clock';
-import { markNoticesRead, markNoticesReadSchema, unreadPartnerNotices } from '../models/partner-notices.server';
+import {
+  markNoticesRead,
+  markNoticesReadSchema,
+  unreadPartnerNotices,
+} from '../models/partner-notices.server';
 import { database } from '../utils/db.server';
 import { requirePermission } from '../utils/permissions.server';
 import { safeRedirect } from '../utils/safe-redirect';
@@ -50,8 +54,8 @@ export default function NoticesPage() {
       {/* The notices themselves are in the layout, above this heading, as on every page. */}
       {page.count === 0 ? (
         <p className="empty">
-          You have no unread notices. Your offers are in the <Link to="/inbox">inbox</Link> and your
-          accepted leads in <Link to="/leads">My leads</Link>.
+          You have no unread notices. Your offers are in the <Link to="/inbox">inbox</Link> and your accepted
+          leads in <Link to="/leads">My leads</Link>.
         </p>
       ) : (
         <p>Your unread notices are shown above. Mark them as read once you have seen them.</p>

@@ -75,7 +75,8 @@ export const action = routeAction(async ({ request, params }: ActionFunctionArgs
 const DONE_MESSAGES: Record<DoneAction, string> = {
   offer: 'The lead was offered to the partner you chose.',
   withdraw: 'The offer was withdrawn and its partner told by email; the lead has left routing.',
-  reroute: 'The offer was withdrawn and its partner told by email; the lead was routed again, as the timeline shows.',
+  reroute:
+    'The offer was withdrawn and its partner told by email; the lead was routed again, as the timeline shows.',
   extend: 'The deadline was extended; the partner was told by email and in the portal.',
   takeBack:
     'The lead was taken back and routed again; its former partner was told by email and in the portal, with your reason.',

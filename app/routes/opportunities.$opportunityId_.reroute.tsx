@@ -16,7 +16,14 @@ import managerStylesUrl from '../styles/manager.css?url';
 import { database } from '../utils/db.server';
 import { loopDeps } from '../utils/loop.server';
 import { requirePermission } from '../utils/permissions.server';
-import { formFor, idParam, notFound, permissionTo, routeAction, routeLoader } from '../utils/route-kit.server';
+import {
+  formFor,
+  idParam,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+} from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
@@ -29,7 +36,11 @@ const NO_OPPORTUNITY = 'There is no opportunity with this number.';
 export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   await requirePermission(request, 'update:opportunity:any');
   const opportunityId = idParam(params, 'opportunityId', NO_OPPORTUNITY);
-  const preview = await withdrawalPreview(database(), { opportunityId, kind: 'reroute', now: systemClock.now() });
+  const preview = await withdrawalPreview(database(), {
+    opportunityId,
+    kind: 'reroute',
+    now: systemClock.now(),
+  });
   if (!preview) throw notFound(NO_OPPORTUNITY);
   return data(preview, { status: preview.stale ? 409 : 200 });
 });
@@ -63,8 +74,8 @@ export default function ConfirmReroute() {
           ? [
               <>
                 <strong>{offer.partnerName}</strong> loses the offer of lead #{o.id}, which it had until{' '}
-                {formatUtc(offer.expiresAt)} to answer. Its users get an email saying the offer was
-                withdrawn and that they need not answer it.
+                {formatUtc(offer.expiresAt)} to answer. Its users get an email saying the offer was withdrawn
+                and that they need not answer it.
               </>,
               <NextInRoutingSentence key="next" next={page.next} />,
             ]

@@ -16,7 +16,14 @@ import managerStylesUrl from '../styles/manager.css?url';
 import { database } from '../utils/db.server';
 import { loopDeps } from '../utils/loop.server';
 import { requirePermission } from '../utils/permissions.server';
-import { formFor, idParam, notFound, permissionTo, routeAction, routeLoader } from '../utils/route-kit.server';
+import {
+  formFor,
+  idParam,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+} from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
@@ -44,7 +51,11 @@ export const action = routeAction(async ({ request, params }: ActionFunctionArgs
   });
   if (!result.ok) {
     return data(
-      { formError: result.formError, fieldErrors: result.fieldErrors, reason: String(form.get('reason') ?? '') },
+      {
+        formError: result.formError,
+        fieldErrors: result.fieldErrors,
+        reason: String(form.get('reason') ?? ''),
+      },
       { status: result.status },
     );
   }
@@ -66,13 +77,13 @@ export default function ConfirmTakeBack() {
         holder
           ? [
               <>
-                <strong>{holder.partnerName}</strong> loses lead #{o.id} and its access to the customer
-                record of <strong>{page.customerName}</strong>: the lead leaves its list of leads, and its
-                users can no longer open the record.
+                <strong>{holder.partnerName}</strong> loses lead #{o.id} and its access to the customer record
+                of <strong>{page.customerName}</strong>: the lead leaves its list of leads, and its users can
+                no longer open the record.
               </>,
               <>
-                Its users get an email and a notice in the portal saying that the lead and its customer
-                record are no longer theirs, with the reason you give below.
+                Its users get an email and a notice in the portal saying that the lead and its customer record
+                are no longer theirs, with the reason you give below.
               </>,
               <NextInRoutingSentence key="next" next={page.next} />,
             ]

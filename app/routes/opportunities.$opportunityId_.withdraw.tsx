@@ -15,11 +15,20 @@ import managerStylesUrl from '../styles/manager.css?url';
 import { database } from '../utils/db.server';
 import { loopDeps } from '../utils/loop.server';
 import { requirePermission } from '../utils/permissions.server';
-import { formFor, idParam, notFound, permissionTo, routeAction, routeLoader } from '../utils/route-kit.server';
+import {
+  formFor,
+  idParam,
+  notFound,
+  permissionTo,
+  routeAction,
+  routeLoader,
+} from '../utils/route-kit.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
-  { title: page ? `Withdraw the offer of lead #${page.opportunity.id} · Baton` : 'Withdraw an offer · Baton' },
+  {
+    title: page ? `Withdraw the offer of lead #${page.opportunity.id} · Baton` : 'Withdraw an offer · Baton',
+  },
 ];
 
 const NO_OPPORTUNITY = 'There is no opportunity with this number.';
@@ -28,7 +37,11 @@ const NO_OPPORTUNITY = 'There is no opportunity with this number.';
 export const loader = routeLoader(async ({ request, params }: LoaderFunctionArgs) => {
   await requirePermission(request, 'update:opportunity:any');
   const opportunityId = idParam(params, 'opportunityId', NO_OPPORTUNITY);
-  const preview = await withdrawalPreview(database(), { opportunityId, kind: 'withdraw', now: systemClock.now() });
+  const preview = await withdrawalPreview(database(), {
+    opportunityId,
+    kind: 'withdraw',
+    now: systemClock.now(),
+  });
   if (!preview) throw notFound(NO_OPPORTUNITY);
   return data(preview, { status: preview.stale ? 409 : 200 });
 });
@@ -62,12 +75,12 @@ export default function ConfirmWithdraw() {
           ? [
               <>
                 <strong>{offer.partnerName}</strong> loses the offer of lead #{o.id}, which it had until{' '}
-                {formatUtc(offer.expiresAt)} to answer. Its users get an email saying the offer was
-                withdrawn and that they need not answer it.
+                {formatUtc(offer.expiresAt)} to answer. Its users get an email saying the offer was withdrawn
+                and that they need not answer it.
               </>,
               <>
-                The lead leaves routing for good: no other partner will be offered it, and its status
-                becomes Withdrawn. If another partner should have it, use Re-route instead.
+                The lead leaves routing for good: no other partner will be offered it, and its status becomes
+                Withdrawn. If another partner should have it, use Re-route instead.
               </>,
             ]
           : []

@@ -27,10 +27,16 @@ export async function nextInRouting(
   const { opportunity, settings, candidates, preference } = await loadRoutingContext(db, opportunityId, now);
   if (!opportunity) return null;
   // One more offer is one more round; routing refuses it at the limit.
-  if (opportunity.rounds >= settings.roundLimit) return { kind: 'round_limit', roundLimit: settings.roundLimit };
+  if (opportunity.rounds >= settings.roundLimit)
+    return { kind: 'round_limit', roundLimit: settings.roundLimit };
   const first = candidatesBestFirst(candidates, settings.weights, windowMs(settings), preference).next();
   if (first.done) return { kind: 'none_eligible' };
   const partnerId = first.value.candidate.id;
   const [partner] = await db.select({ name: partners.name }).from(partners).where(eq(partners.id, partnerId));
-  return { kind: 'partner', partnerId, partnerName: partner?.name ?? `Partner #${partnerId}`, score: first.value.score };
+  return {
+    kind: 'partner',
+    partnerId,
+    partnerName: partner?.name ?? `Partner #${partnerId}`,
+    score: first.value.score,
+  };
 }
