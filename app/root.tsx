@@ -11,11 +11,16 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
+import { PartnerNotices } from './components/partner-notices';
 import { AccountMenu, SiteHeader } from './components/site-header';
+import { systemClock } from './domain/clock';
+import { unreadPartnerNotices } from './models/partner-notices.server';
 import { useNonce } from './utils/nonce';
 import stylesUrl from './styles/app.css?url';
 import { csrfTokenFor } from './utils/csrf.server';
+import { database } from './utils/db.server';
 import { env, mailCaptureOpen } from './utils/env.server';
+import { can } from './utils/permissions.server';
 import { clearSessionCookie, getCurrentSession, readCookie, sessionCookieName } from './utils/session.server';
 
 export const links: LinksFunction = () => [
@@ -43,9 +48,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = session
     ? { name: session.user.name, email: session.user.email, role: session.user.role }
     : null;
+  // A partner user's unread notices from the vendor, on whichever page they open next.
+  const reader = session?.user;
+  const notices =
+    reader && reader.partnerId !== null && can(reader, 'read:notice:own')
+      ? await unreadPartnerNotices(
+          database(),
+          { userId: reader.id, partnerId: reader.partnerId, timezone: reader.timezone },
+          systemClock.now(),
+        )
+      : [];
   // The demo's caught mail is linked from the header wherever that page exists.
-  return data({ user, csrf: csrf.token, mailCapture: mailCaptureOpen(env()) }, { headers });
+  return data({ user, csrf: csrf.token, mailCapture: mailCaptureOpen(env()), notices }, { headers });
 }
+
+/** Every navigation, so a notice written meanwhile shows on the partner's next page. */
+export const shouldRevalidate = () => true;
 
 /** The shell around every page, error pages included. */
 export function Layout({ children }: { children: ReactNode }) {
@@ -71,6 +89,7 @@ export function Layout({ children }: { children: ReactNode }) {
           account={user ? <AccountMenu name={user.name} email={user.email} /> : null}
         />
         <main id="main" className="page" tabIndex={-1}>
+          <PartnerNotices notices={root?.notices ?? []} />
           {children}
         </main>
         <footer className="site-footer">

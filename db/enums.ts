@@ -110,6 +110,10 @@ export const NOTIFICATION_KINDS = [
   'registration_submitted',
   'registration_decided',
   'sign_in_link',
+  /** A channel manager gave the partner more time on a pending offer. */
+  'offer_extended',
+  /** A channel manager took an accepted lead (and its customer record) back from the partner. */
+  'lead_taken_back',
 ] as const;
 
 export const NOTIFICATION_AUDIENCES = [

@@ -127,6 +127,8 @@ export const users = pgTable(
     timezone: text('timezone').notNull().default('UTC'),
     /** Channel managers: only the daily digest, no email per event. */
     emailDigestOnly: boolean('email_digest_only').notNull().default(false),
+    /** Partner users: the last portal notice they marked as read (notifications.id). */
+    noticesReadThrough: bigint('notices_read_through', { mode: 'number' }).notNull().default(0),
     disabledAt: at('disabled_at'),
     createdAt: createdAt(),
   },

@@ -79,6 +79,25 @@ export type EmailMessage =
       links: OfferLinks;
     }
   | { kind: 'offer_expired'; recipient: Recipient; lead: LeadCard; expiredAt: Date }
+  | {
+      kind: 'offer_extended';
+      recipient: Recipient;
+      partnerName: string;
+      lead: LeadCard;
+      /** The new deadline. */
+      expiresAt: Date;
+      /** Fresh links: those of earlier emails carry the old deadline and stop working at it. */
+      links: OfferLinks;
+    }
+  | {
+      kind: 'lead_taken_back';
+      recipient: Recipient;
+      partnerName: string;
+      lead: LeadCard;
+      takenBackAt: Date;
+      /** As the channel manager typed it. */
+      reason: string;
+    }
   | { kind: 'offer_withdrawn'; recipient: Recipient; lead: LeadCard; withdrawnAt: Date }
   | {
       kind: 'offer_accepted';

@@ -4,7 +4,9 @@ import { renderDailyDigest } from './daily-digest';
 import { renderLeadAccepted } from './lead-accepted';
 import { renderOfferAccepted } from './offer-accepted';
 import { renderOfferDeclined } from './offer-declined';
+import { renderLeadTakenBack } from './lead-taken-back';
 import { renderOfferExpired } from './offer-expired';
+import { renderOfferExtended } from './offer-extended';
 import { renderOfferNew } from './offer-new';
 import { renderOfferReminder } from './offer-reminder';
 import { renderOfferWithdrawn } from './offer-withdrawn';
@@ -28,6 +30,10 @@ export function renderEmail(message: EmailMessage): RenderedEmail {
       return renderOfferExpired(message);
     case 'offer_withdrawn':
       return renderOfferWithdrawn(message);
+    case 'offer_extended':
+      return renderOfferExtended(message);
+    case 'lead_taken_back':
+      return renderLeadTakenBack(message);
     case 'offer_accepted':
       return renderOfferAccepted(message);
     case 'offer_declined':

@@ -17,7 +17,8 @@ import type { Tx } from './transaction.server';
  * `moved` has one row per changed lead, with the columns `offer_id`, `opportunity_id` and
  * `partner_id` (null where there is none), plus what a transition's effects read: `offered_at`
  * (answers, for the response time), `expires_at` (expiry), `decline_reason` and `decline_note`
- * (decline), `rounds` and `unroutable_reason` (unroutable).
+ * (decline), `rounds` and `unroutable_reason` (unroutable), the new `expires_at` (extend),
+ * `taken_back_at`, `reason` and `stage` (take back).
  */
 export type SqlFragment = PendingQuery<Row[]>;
 
@@ -98,11 +99,34 @@ export const TRANSITIONS = {
   },
   takenBack: {
     event: 'lead_taken_back',
-    notifications: [],
+    // `moved` also has `taken_back_at` and the manager's `reason`: a lead may go back to one
+    // partner twice (a registration approved, then offered again), and each time is news.
+    notifications: [
+      {
+        kind: 'lead_taken_back',
+        audience: 'partner',
+        dedupe: (sql) =>
+          sql`'lead-taken-back-' || opportunity_id || '-' || partner_id || '-' || (extract(epoch FROM taken_back_at) * 1000)::bigint`,
+        payload: (sql) => sql`jsonb_build_object('reason', reason, 'stage', stage)`,
+      },
+    ],
     // An open lead holds one unit of the partner's capacity (see partners.open_load).
     partner: { openLoad: -1 },
   },
-  deadlineExtended: { event: 'deadline_extended', notifications: [], partner: null },
+  deadlineExtended: {
+    event: 'deadline_extended',
+    // `moved.expires_at` is the new deadline: each extension moves it, so each is told once.
+    notifications: [
+      {
+        kind: 'offer_extended',
+        audience: 'partner',
+        dedupe: (sql) =>
+          sql`'offer-extended-' || offer_id || '-' || (extract(epoch FROM expires_at) * 1000)::bigint`,
+        payload: (sql) => sql`jsonb_build_object('expiresAt', expires_at)`,
+      },
+    ],
+    partner: null,
+  },
   unroutable: {
     event: 'unroutable',
     notifications: [

@@ -35,6 +35,8 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
   registration_submitted: 'Registration to review',
   registration_decided: 'Registration decided',
   sign_in_link: 'Sign-in link',
+  offer_extended: 'Deadline extended',
+  lead_taken_back: 'Lead taken back',
 };
 
 const blankToUndefined = (value: unknown) =>

@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { isDomainError } from '../domain/errors';
 import { domainErrorStatus } from '../utils/route-kit.server';
-import {
-  extendAndSchedule,
-  offerByHandAndSchedule,
-  takeBackAndReroute,
-  withdraw,
-  type LoopDeps,
-} from '../domain/routing/loop.server';
-import { takeBackReasonSchema } from '../domain/offers/take-back.server';
+import { extendAndSchedule, offerByHandAndSchedule, type LoopDeps } from '../domain/routing/loop.server';
 import { INTENTS, type ActionAnswer, type Intent } from './opportunity-intents';
 import { pendingOfferIdOf } from './opportunity-page.server';
 
@@ -27,8 +20,6 @@ const actionSchema = z.discriminatedUnion('intent', [
     /** Checked by the domain: required only when routing skips the chosen partner. */
     reason: z.string({ error: 'Say why in words.' }).max(10_000, 'At most 500 characters.').optional(),
   }),
-  z.object({ intent: z.literal('withdraw'), offerId }),
-  z.object({ intent: z.literal('reroute'), offerId }),
   z.object({
     intent: z.literal('extend'),
     offerId,
@@ -37,15 +28,6 @@ const actionSchema = z.discriminatedUnion('intent', [
       .int('Enter a whole number of hours from 1 to 720.')
       .min(1, 'Extend by at least 1 hour.')
       .max(720, 'Extend by at most 720 hours (30 days).'),
-  }),
-  z.object({
-    intent: z.literal('takeBack'),
-    /** The partner the page showed holding the lead: a stale page changes nothing. */
-    partnerId: z.coerce
-      .number({ error: 'This form has no partner; reload the page.' })
-      .int('This form has no partner; reload the page.')
-      .positive('This form has no partner; reload the page.'),
-    reason: takeBackReasonSchema,
   }),
 ]);
 
@@ -59,10 +41,10 @@ const refused = (status: number, answer: ActionAnswer): OpportunityActionResult 
 });
 
 /**
- * A channel manager's action on an opportunity, from the form's fields: offer by hand,
- * withdraw, withdraw and re-route, extend the deadline, take an accepted lead back from its
- * partner (only with `mayTakeBack`: reassign:lead:any). Bad fields and refusals come back as
- * the answer the page shows; nothing is changed then.
+ * A channel manager's action on an opportunity, from the form's fields: offer by hand, or extend
+ * the deadline. Bad fields and refusals come back as the answer the page shows; nothing is
+ * changed then. (Withdraw, re-route and take-back are confirmed on pages of their own:
+ * safe-actions.server.ts.)
  */
 export async function runOpportunityAction(
   deps: LoopDeps,
@@ -70,7 +52,6 @@ export async function runOpportunityAction(
     userId: number;
     opportunityId: number;
     fields: Record<string, unknown>;
-    mayTakeBack?: boolean;
   },
 ): Promise<OpportunityActionResult> {
   const result = await runAction(deps, input);
@@ -93,13 +74,6 @@ async function runAction(
   const { userId, opportunityId, fields } = input;
   const rawIntent = fields.intent;
   const intent = INTENTS.find((i) => i === rawIntent) ?? null;
-  if (intent === 'takeBack' && !input.mayTakeBack) {
-    return refused(403, {
-      intent,
-      fieldErrors: {},
-      formError: 'You may not take leads back from partners.',
-    });
-  }
   const parsed = actionSchema.safeParse(fields);
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
@@ -112,7 +86,7 @@ async function runAction(
   }
   const action = parsed.data;
 
-  if (action.intent !== 'offer' && action.intent !== 'takeBack') {
+  if (action.intent === 'extend') {
     // The page may be stale: act only on the offer that is pending now.
     const pending = await pendingOfferIdOf(deps.db, opportunityId);
     if (pending !== action.offerId) {
@@ -137,24 +111,8 @@ async function runAction(
           reason: action.reason,
         });
         break;
-      case 'withdraw':
-      case 'reroute':
-        await withdraw(deps, {
-          offerId: action.offerId,
-          userId: userId,
-          reroute: action.intent === 'reroute',
-        });
-        break;
       case 'extend':
         await extendAndSchedule(deps, { offerId: action.offerId, hours: action.hours, userId: userId });
-        break;
-      case 'takeBack':
-        await takeBackAndReroute(deps, {
-          opportunityId,
-          userId,
-          reason: action.reason,
-          expectedPartnerId: action.partnerId,
-        });
         break;
     }
   } catch (error) {

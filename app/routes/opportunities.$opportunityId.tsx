@@ -15,7 +15,7 @@ import { OfferByHandFields } from '../components/offer-by-hand-fields';
 import { systemClock } from '../domain/clock';
 import { TAKE_BACK_STATUSES } from '../domain/offers/take-back.server';
 import { runOpportunityAction } from '../models/opportunity-actions.server';
-import { INTENTS, type ActionAnswer, type Intent } from '../models/opportunity-intents';
+import { DONE_ACTIONS, type ActionAnswer, type DoneAction, type Intent } from '../models/opportunity-intents';
 import { getOpportunityPage, opportunityExists } from '../models/opportunity-page.server';
 import { opportunityView } from '../models/opportunity-view.server';
 import managerStylesUrl from '../styles/manager.css?url';
@@ -68,18 +68,19 @@ export const action = routeAction(async ({ request, params }: ActionFunctionArgs
     userId: user.id,
     opportunityId,
     fields: Object.fromEntries(formData),
-    mayTakeBack: can(user, 'reassign:lead:any'),
   });
   if (!result.ok) return data<ActionAnswer>(result.answer, { status: result.status });
   throw redirect(`/opportunities/${opportunityId}?done=${result.intent}`);
 });
 
-const DONE_MESSAGES: Record<Intent, string> = {
+const DONE_MESSAGES: Record<DoneAction, string> = {
   offer: 'The lead was offered to the partner you chose.',
-  withdraw: 'The offer was withdrawn; the lead has left routing.',
-  reroute: 'The offer was withdrawn and the lead routed again.',
-  extend: 'The deadline was extended.',
-  takeBack: 'The lead was taken back from its partner and routed again.',
+  withdraw: 'The offer was withdrawn and its partner told by email; the lead has left routing.',
+  reroute:
+    'The offer was withdrawn and its partner told by email; the lead was routed again, as the timeline shows.',
+  extend: 'The deadline was extended; the partner was told by email and in the portal.',
+  takeBack:
+    'The lead was taken back and routed again; its former partner was told by email and in the portal, with your reason.',
 };
 
 const STATUS_LABELS: Record<string, string> = {
@@ -100,7 +101,7 @@ export default function OpportunityPageView() {
   const [searchParams] = useSearchParams();
   const now = useNow(page.now);
   const o = page.opportunity;
-  const done = INTENTS.find((i) => i === searchParams.get('done'));
+  const done = DONE_ACTIONS.find((i) => i === searchParams.get('done'));
   const errorsFor = (intent: Intent) =>
     result?.intent === intent ? result : { fieldErrors: {} as Record<string, string>, formError: null };
 
@@ -215,38 +216,29 @@ export default function OpportunityPageView() {
                     Extend
                   </button>
                 </ActionForm>
-                <ActionForm intent="reroute" title="Re-route now" errors={errorsFor('reroute')}>
-                  <input type="hidden" name="offerId" value={page.pendingOffer.id} />
-                  <p className="muted">Withdraws the offer and sends the lead to the next best partner.</p>
-                  <button type="submit" className="button">
-                    Re-route now
-                  </button>
-                </ActionForm>
-                <ActionForm intent="withdraw" title="Withdraw the offer" errors={errorsFor('withdraw')}>
-                  <input type="hidden" name="offerId" value={page.pendingOffer.id} />
-                  <p className="muted">Takes the offer back and stops routing this lead.</p>
-                  <button type="submit" className="button button--danger">
-                    Withdraw
-                  </button>
-                </ActionForm>
+                <ConfirmLink
+                  title="Re-route now"
+                  to={`/opportunities/${o.id}/reroute`}
+                  label="Re-route…"
+                  text="Withdraws the offer and sends the lead to the next best partner; the next page says who that is and asks you to confirm."
+                />
+                <ConfirmLink
+                  title="Withdraw the offer"
+                  to={`/opportunities/${o.id}/withdraw`}
+                  label="Withdraw…"
+                  danger
+                  text="Takes the offer back and stops routing this lead; the next page asks you to confirm."
+                />
               </>
             ) : null}
             {page.takeBack ? (
-              <ActionForm intent="takeBack" title="Take the lead back" errors={errorsFor('takeBack')}>
-                <input type="hidden" name="partnerId" value={page.takeBack.partnerId ?? ''} />
-                <p className="muted">
-                  Takes the lead from {o.acceptedPartnerName ?? 'its partner'}, who loses access to the
-                  customer record, and routes it to the next best partner.
-                </p>
-                <TextField
-                  name="reason"
-                  label="Why (the timeline keeps it)"
-                  error={errorsFor('takeBack').fieldErrors.reason}
-                />
-                <button type="submit" className="button button--danger">
-                  Take back and re-route
-                </button>
-              </ActionForm>
+              <ConfirmLink
+                title="Take the lead back"
+                to={`/opportunities/${o.id}/take-back`}
+                label="Take back…"
+                danger
+                text={`Takes the lead from ${o.acceptedPartnerName ?? 'its partner'}, who loses access to the customer record, and routes it to the next best partner; the next page asks for your reason and confirmation.`}
+              />
             ) : null}
             {!page.canOfferByHand && !page.pendingOffer && !page.takeBack ? (
               <p className="empty">Nothing to do: this lead is {STATUS_LABELS[o.status]?.toLowerCase()}.</p>
@@ -379,6 +371,31 @@ export default function OpportunityPageView() {
         </section>
       ) : null}
     </>
+  );
+}
+
+/** An action that takes something from a partner: a link to its own confirmation page. */
+function ConfirmLink({
+  title,
+  to,
+  label,
+  text,
+  danger = false,
+}: {
+  title: string;
+  to: string;
+  label: string;
+  text: string;
+  danger?: boolean;
+}) {
+  return (
+    <div className="form action-form">
+      <h3>{title}</h3>
+      <p className="muted">{text}</p>
+      <Link to={to} className={danger ? 'button button--danger' : 'button'}>
+        {label}
+      </Link>
+    </div>
   );
 }
 

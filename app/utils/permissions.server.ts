@@ -60,6 +60,8 @@ export const PERMISSIONS = [
   // A user's own email choices. Not `any`: nobody sets another person's email for them.
   'read:email-settings:own',
   'update:email-settings:own',
+  // The portal's notices to a partner's users (a deadline extended, a lead taken back).
+  'read:notice:own',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -75,6 +77,7 @@ const PARTNER_REP: readonly Permission[] = [
   'create:registration:own',
   'read:registration:own',
   'read:campaign:own',
+  'read:notice:own',
 ];
 const CHANNEL_MANAGER: readonly Permission[] = [
   'read:routing-queue:any',

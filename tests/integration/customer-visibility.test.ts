@@ -12,6 +12,7 @@ import type * as CustomerRoute from '../../app/routes/customers.$customerId';
 import type * as CustomersRoute from '../../app/routes/customers._index';
 import type * as LeadRoute from '../../app/routes/leads.$opportunityId';
 import type * as OpportunityRoute from '../../app/routes/opportunities.$opportunityId';
+import type * as TakeBackRoute from '../../app/routes/opportunities.$opportunityId_.take-back';
 import type { UserRole } from '../../app/utils/session.server';
 import {
   campaignAccounts,
@@ -36,6 +37,7 @@ let routes: {
   page: typeof CustomerRoute;
   lead: typeof LeadRoute;
   opportunity: typeof OpportunityRoute;
+  takeBack: typeof TakeBackRoute;
   close: () => Promise<void>;
 };
 const clock = new ManualClock(Date.now());
@@ -76,11 +78,12 @@ beforeAll(async () => {
   process.env.REDIS_URL = inject('redisUrl');
   process.env.REDIS_PREFIX = testRedisPrefix();
   deps = { db: database.db, clock, timers: new RecordingTimers() };
-  const [list, page, lead, opportunity, dbServer, loopServer] = await Promise.all([
+  const [list, page, lead, opportunity, takeBack, dbServer, loopServer] = await Promise.all([
     import('../../app/routes/customers._index'),
     import('../../app/routes/customers.$customerId'),
     import('../../app/routes/leads.$opportunityId'),
     import('../../app/routes/opportunities.$opportunityId'),
+    import('../../app/routes/opportunities.$opportunityId_.take-back'),
     import('../../app/utils/db.server'),
     import('../../app/utils/loop.server'),
   ]);
@@ -89,6 +92,7 @@ beforeAll(async () => {
     page,
     lead,
     opportunity,
+    takeBack,
     close: async () => {
       await loopServer.closeLoop();
       await dbServer.closeDatabase();
@@ -408,12 +412,12 @@ describe('contact views', () => {
 
 describe('taking a lead back', () => {
   const takeBack = async (viewer: Viewer, opportunityId: number, fields: Record<string, string>) =>
-    unwrap<{ intent: string | null; fieldErrors: Record<string, string>; formError: string | null }>(
+    unwrap<{ fieldErrors: Record<string, string>; formError: string | null }>(
       await settle(() =>
-        routes.opportunity.action({
+        routes.takeBack.action({
           request: formPost(
-            `http://localhost/opportunities/${opportunityId}`,
-            { csrf: viewer.csrf, intent: 'takeBack', ...fields },
+            `http://localhost/opportunities/${opportunityId}/take-back`,
+            { csrf: viewer.csrf, ...fields },
             { Cookie: viewer.cookie },
           ),
           params: { opportunityId: String(opportunityId) },

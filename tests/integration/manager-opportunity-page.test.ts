@@ -7,6 +7,7 @@ import {
   accept,
   declineAndReroute,
   submitOpportunity,
+  withdraw,
   type LoopDeps,
 } from '../../app/domain/routing/loop.server';
 import type * as OpportunityRoute from '../../app/routes/opportunities.$opportunityId';
@@ -338,25 +339,6 @@ describe('the opportunity page’s actions', () => {
     );
   });
 
-  it('withdraws the pending offer, taking the lead out of routing', async () => {
-    const { opportunityId, offer } = await offeredLead('BE', 2);
-    const answer = await act(opportunityId, { intent: 'withdraw', offerId: String(offer.id) });
-    expect(answer.status).toBe(302);
-    const [withdrawn] = await offersOf(opportunityId);
-    expect(withdrawn!.status).toBe('withdrawn');
-    expect(await statusOf(opportunityId)).toBe('withdrawn');
-  });
-
-  it('re-routes now: withdraws the offer and offers the lead to the next partner', async () => {
-    const { opportunityId, offer, partners } = await offeredLead('NL', 2);
-    const answer = await act(opportunityId, { intent: 'reroute', offerId: String(offer.id) });
-    expect(answer.status).toBe(302);
-    const [first, second] = await offersOf(opportunityId);
-    expect(first!.status).toBe('withdrawn');
-    expect(second).toMatchObject({ partnerId: partners[1]!.id, status: 'pending', round: 2 });
-    expect(await statusOf(opportunityId)).toBe('offered');
-  });
-
   it('extends the deadline by the hours asked', async () => {
     const { opportunityId, offer } = await offeredLead('AT', 1);
     const answer = await act(opportunityId, { intent: 'extend', offerId: String(offer.id), hours: '30' });
@@ -384,8 +366,10 @@ describe('the opportunity page’s actions', () => {
       [opportunityId, { intent: 'extend', offerId, hours: '721' }, 'hours'],
       [opportunityId, { intent: 'extend', offerId, hours: 'two days' }, 'hours'],
       [opportunityId, { intent: 'extend', offerId, hours: '1.5' }, 'hours'],
-      [opportunityId, { intent: 'withdraw', offerId: 'x' }, 'offerId'],
-      [opportunityId, { intent: 'reroute' }, 'offerId'],
+      [opportunityId, { intent: 'extend', offerId: 'x', hours: '5' }, 'offerId'],
+      [opportunityId, { intent: 'extend', hours: '5' }, 'offerId'],
+      // Withdraw, re-route and take-back are confirmed on pages of their own, not posted here.
+      [opportunityId, { intent: 'withdraw', offerId }, 'intent'],
       [unroutableId, { intent: 'offer', partnerId: '' }, 'partnerId'],
       [unroutableId, { intent: 'offer', partnerId: '99999999' }, 'partnerId'],
       [unroutableId, { intent: 'offer', partnerId: String(inactive.id) }, 'partnerId'],
@@ -414,7 +398,7 @@ describe('the opportunity page’s actions', () => {
 
   it('explains an action on a stale page instead of failing', async () => {
     const { opportunityId, offer } = await offeredLead('FI', 1);
-    await act(opportunityId, { intent: 'withdraw', offerId: String(offer.id) });
+    await withdraw(deps, { offerId: offer.id, userId: null, reroute: false });
     const before = await snapshot(database.db);
     const answer = await act(opportunityId, { intent: 'extend', offerId: String(offer.id), hours: '5' });
     expect(answer.status).toBe(409);

@@ -46,6 +46,8 @@ interface RouteCase {
 interface Ids {
   offerId: number;
   leadId: number;
+  /** The lead of the pending offer. */
+  pendingLeadId: number;
   partnerId: number;
   /** A decline link from an offer email, the rep's, for the pending offer. */
   declineToken: string;
@@ -123,6 +125,38 @@ const CASES: Record<string, RouteCase> = {
     params: (ids) => ({ opportunityId: String(ids.leadId) }),
     loader: staffOnly('ok'),
     action: { ...staffActions(), coordinator: 'hidden' },
+  },
+  // Confirmation pages: the POST names no offer (or partner), so it is refused and changes nothing.
+  'routes/opportunities.$opportunityId_.withdraw': {
+    url: (ids) => `/opportunities/${ids.pendingLeadId}/withdraw`,
+    params: (ids) => ({ opportunityId: String(ids.pendingLeadId) }),
+    loader: { ...staffOnly('ok'), coordinator: 'hidden' },
+    action: { ...staffActions(), coordinator: 'hidden' },
+  },
+  'routes/opportunities.$opportunityId_.reroute': {
+    url: (ids) => `/opportunities/${ids.pendingLeadId}/reroute`,
+    params: (ids) => ({ opportunityId: String(ids.pendingLeadId) }),
+    loader: { ...staffOnly('ok'), coordinator: 'hidden' },
+    action: { ...staffActions(), coordinator: 'hidden' },
+  },
+  'routes/opportunities.$opportunityId_.take-back': {
+    url: (ids) => `/opportunities/${ids.leadId}/take-back`,
+    params: (ids) => ({ opportunityId: String(ids.leadId) }),
+    loader: { ...staffOnly('ok'), coordinator: 'hidden' },
+    action: { ...staffActions(), coordinator: 'hidden' },
+  },
+  // A partner user's own notices; the POST names no notice, so nothing is marked read.
+  'routes/notices': {
+    url: () => '/notices',
+    params: () => ({}),
+    loader: staffOnly('hidden', 'ok'),
+    action: {
+      ...staffActions('hidden'),
+      rep: 'reached',
+      partnerAdmin: 'reached',
+      foreignRep: 'reached',
+      foreignAdmin: 'reached',
+    },
   },
   'routes/opportunities.new': {
     url: () => '/opportunities/new',
@@ -425,6 +459,7 @@ beforeAll(async () => {
     ...records,
     offerId,
     leadId: taken.opportunityId,
+    pendingLeadId: pending.opportunityId,
     partnerId: own.id,
     mailId: mail!.id,
   };

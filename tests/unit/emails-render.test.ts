@@ -65,6 +65,22 @@ function fixtures(
     },
     offer_expired: { kind: 'offer_expired', recipient, lead, expiredAt: DEADLINE },
     offer_withdrawn: { kind: 'offer_withdrawn', recipient, lead, withdrawnAt: DEADLINE },
+    offer_extended: {
+      kind: 'offer_extended',
+      recipient,
+      partnerName: 'Kessler IT Systemhaus GmbH',
+      lead,
+      expiresAt: DEADLINE,
+      links: offerLinks,
+    },
+    lead_taken_back: {
+      kind: 'lead_taken_back',
+      recipient,
+      partnerName: 'Kessler IT Systemhaus GmbH',
+      lead,
+      takenBackAt: DEADLINE,
+      reason: 'The customer asked for its incumbent reseller',
+    },
     offer_accepted: {
       kind: 'offer_accepted',
       recipient,
@@ -184,6 +200,23 @@ function keyFacts(message: EmailMessage): string[] {
     case 'offer_expired':
     case 'offer_withdrawn':
       return [message.lead.need, '#1042', 'Fri 27 Nov 2026, 14:00 CET'];
+    case 'offer_extended':
+      return [
+        message.lead.need,
+        '#1042',
+        'The new deadline is Fri 27 Nov 2026, 14:00 CET',
+        message.links.acceptUrl,
+        message.links.declineUrl,
+        message.links.offerUrl,
+      ];
+    case 'lead_taken_back':
+      return [
+        message.lead.need,
+        '#1042',
+        'Fri 27 Nov 2026, 14:00 CET',
+        'The lead and its customer record are no longer yours',
+        message.reason,
+      ];
     case 'offer_accepted':
       return [message.lead.need, '#1042', 'customer record', message.leadUrl];
     case 'offer_declined':

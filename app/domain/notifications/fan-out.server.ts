@@ -9,7 +9,8 @@ import { rawSql } from '../sql.server';
  * workers at once (SKIP LOCKED), makes no second email.
  *
  * Who reads what:
- * - offers made, reminded, expired or withdrawn: the partner's active users;
+ * - offers made, reminded, expired, withdrawn or given more time, and leads taken back: the
+ *   partner's active users;
  * - the confirmation of an accept or decline: the user who answered;
  * - a campaign invitation: the invited partner's active admins;
  * - unroutable and accepted leads: every active channel manager who has not chosen the digest
@@ -29,7 +30,8 @@ export async function fanOutPending(db: Database, limit = 500): Promise<number[]
     ), recipients AS (
       SELECT e.id AS event_id, u.id AS user_id, u.email
       FROM events e JOIN users u ON u.partner_id = e.partner_id
-      WHERE e.kind IN ('offer_new', 'offer_reminder', 'offer_expired', 'offer_withdrawn')
+      WHERE e.kind IN ('offer_new', 'offer_reminder', 'offer_expired', 'offer_withdrawn', 'offer_extended',
+                       'lead_taken_back')
         AND u.disabled_at IS NULL
       UNION
       SELECT e.id, u.id, u.email

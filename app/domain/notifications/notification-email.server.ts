@@ -29,7 +29,7 @@ export async function composeNotificationEmail(
   context: ComposeContext,
 ): Promise<Composed> {
   const [row] = await rawSql(db)`
-    SELECT n.kind, n.payload, n.created_at, n.offer_id, n.opportunity_id,
+    SELECT n.kind, n.payload, n.created_at, n.offer_id, n.opportunity_id, n.partner_id AS notice_partner_id,
            u.id AS user_id, u.role, u.name AS user_name, u.email, u.timezone, u.disabled_at, u.partner_id AS user_partner_id,
            o.status AS offer_status, o.partner_id AS offer_partner_id, o.expires_at, o.responded_at, o.decline_reason,
            op.need, op.product_line, op.value_minor, op.currency, op.country, op.industry, op.size_segment,
@@ -79,20 +79,31 @@ export async function composeNotificationEmail(
       return { kind: 'skip', reason: 'The recipient does not belong to the partner of this offer.' };
     }
   }
+  if (kind === 'lead_taken_back' && row.user_partner_id !== row.notice_partner_id) {
+    return { kind: 'skip', reason: 'The recipient does not belong to the partner the lead was taken from.' };
+  }
   const expiresAt = toDateOrNull(row.expires_at);
 
   switch (kind) {
     case 'offer_new':
-    case 'offer_reminder': {
+    case 'offer_reminder':
+    case 'offer_extended': {
       if (row.offer_status !== 'pending' || !expiresAt || expiresAt <= context.now) {
         return { kind: 'skip', reason: 'The offer was answered or ended before this email went out.' };
       }
+      // A second extension before this email went out: only the latest deadline is announced.
       if (
-        kind === 'offer_reminder' &&
+        kind !== 'offer_new' &&
         payload.expiresAt &&
         toDate(payload.expiresAt).getTime() !== expiresAt.getTime()
       ) {
-        return { kind: 'skip', reason: 'The deadline moved after this reminder was made.' };
+        return {
+          kind: 'skip',
+          reason:
+            kind === 'offer_reminder'
+              ? 'The deadline moved after this reminder was made.'
+              : 'The deadline moved again after this email was made.',
+        };
       }
       const claims = {
         offerId: Number(row.offer_id),
@@ -104,6 +115,9 @@ export async function composeNotificationEmail(
         acceptUrl: url(`/email-action/${signEmailAction(context.secret, { ...claims, action: 'accept' })}`),
         declineUrl: url(`/email-action/${signEmailAction(context.secret, { ...claims, action: 'decline' })}`),
       };
+      if (kind === 'offer_extended') {
+        return message({ kind, recipient, partnerName: row.partner_name, lead: lead(), expiresAt, links });
+      }
       return kind === 'offer_new'
         ? message({ kind, recipient, partnerName: row.partner_name, lead: lead(), expiresAt, links })
         : message({
@@ -120,6 +134,15 @@ export async function composeNotificationEmail(
       return message({ kind, recipient, lead: lead(), expiredAt: createdAt });
     case 'offer_withdrawn':
       return message({ kind, recipient, lead: lead(), withdrawnAt: createdAt });
+    case 'lead_taken_back':
+      return message({
+        kind,
+        recipient,
+        partnerName: row.partner_name,
+        lead: lead(),
+        takenBackAt: createdAt,
+        reason: typeof payload.reason === 'string' ? payload.reason : '',
+      });
     case 'offer_accepted':
       return message({
         kind,

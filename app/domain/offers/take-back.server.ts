@@ -50,13 +50,14 @@ export async function takeLeadBack(db: Database, input: TakeBackInput, clock: Cl
       WHERE o.id = c.id AND c.accepted_partner_id IS NOT NULL AND c.status = ANY(${[...TAKE_BACK_STATUSES]}::text[])
         AND (${expected}::int IS NULL OR c.accepted_partner_id = ${expected}::int)
       RETURNING o.id AS opportunity_id, c.accepted_partner_id AS partner_id, c.status AS stage,
+        o.updated_at AS taken_back_at, ${reason.data}::text AS reason,
         (SELECT f.id FROM offers f
           WHERE f.opportunity_id = o.id AND f.partner_id = c.accepted_partner_id AND f.status = 'accepted'
           ORDER BY f.id DESC LIMIT 1) AS offer_id
     ) ${sideEffects(sql, 'takenBack', {
       at,
       actorUserId: input.userId,
-      detail: sql`jsonb_build_object('reason', ${reason.data}::text, 'stage', stage)`,
+      detail: sql`jsonb_build_object('reason', reason, 'stage', stage)`,
     })}
     SELECT (SELECT row_to_json(c) FROM current c) AS current,
            (SELECT row_to_json(m) FROM (SELECT partner_id, stage FROM moved) m) AS moved`,

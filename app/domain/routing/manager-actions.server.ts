@@ -120,7 +120,7 @@ export async function extendDeadline(
       UPDATE offers SET expires_at = ${iso(expiresAt)}::timestamptz
       WHERE id = ${input.offerId} AND status = 'pending' AND expires_at = ${iso(from)}::timestamptz
         AND expires_at > ${at}::timestamptz
-      RETURNING id AS offer_id, opportunity_id, partner_id, offered_at, reminder_offsets_hours
+      RETURNING id AS offer_id, opportunity_id, partner_id, offered_at, expires_at, reminder_offsets_hours
     ) ${sideEffects(sql, 'deadlineExtended', {
       at,
       actorUserId: input.userId,

@@ -1,0 +1,3 @@
+ALTER TABLE "notifications" DROP CONSTRAINT "notifications_kind_check";--> statement-breakpoint
+ALTER TABLE "users" ADD COLUMN "notices_read_through" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "notifications" ADD CONSTRAINT "notifications_kind_check" CHECK (kind IN ('offer_new', 'offer_reminder', 'offer_expired', 'offer_accepted', 'offer_declined', 'offer_withdrawn', 'opportunity_unroutable', 'lead_accepted', 'daily_digest', 'password_reset', 'campaign_invitation', 'registration_submitted', 'registration_decided', 'sign_in_link', 'offer_extended', 'lead_taken_back'));
