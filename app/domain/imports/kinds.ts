@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CURRENCIES, parseAmountToMinor } from '../money';
+import { CURRENCIES, isCurrency, parseAmountToMinor } from '../money';
 import { isCountryCode, SIZE_SEGMENTS, type SizeSegment } from '../partners/labels';
 
 /**
@@ -485,7 +485,12 @@ const opportunitySchema = z.object({
     .string({ error: 'The currency is missing.' })
     .trim()
     .toUpperCase()
-    .pipe(z.enum(CURRENCIES, { error: `The currency is not one of ${CURRENCIES.join(', ')}.` })),
+    .pipe(
+      z.enum(CURRENCIES, {
+        error: (issue) =>
+          `“${String(issue.input)}” is not an ISO 4217 currency code such as EUR, JPY or BHD.`,
+      }),
+    ),
   country: countryCode('Country')
     .transform((code) => (code === '' ? undefined : code))
     .optional(),
@@ -558,7 +563,7 @@ export function validateRow(
   }
   let valueMinor = 0;
   const currency = (fields.currency ?? '').trim().toUpperCase();
-  if (kind === 'opportunities' && !blank('amount') && (CURRENCIES as readonly string[]).includes(currency)) {
+  if (kind === 'opportunities' && !blank('amount') && isCurrency(currency)) {
     const amount = parseAmountToMinor(fields.amount!, currency);
     if (amount.ok) valueMinor = amount.minor;
     else if (!problems.some((p) => p.field === 'amount')) {
