@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseWebDomain } from '../customers/web-domain';
 import { CURRENCIES, isCurrency, parseAmountToMinor } from '../money';
 import { isCountryCode, SIZE_SEGMENTS, type SizeSegment } from '../partners/labels';
 
@@ -375,19 +376,13 @@ const domain = z
   .string()
   .trim()
   .max(253, 'The domain is longer than 253 characters.')
-  .transform((text) =>
-    text
-      .toLowerCase()
-      .replace(/^[a-z]+:\/\//, '')
-      .replace(/[/?#].*$/, ''),
-  )
-  .superRefine(
-    mustBe(
-      (text) => text === '' || /^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(text),
-      (text) => `“${text}” is not a domain such as example.com.`,
-    ),
-  )
-  .transform((text) => (text === '' ? undefined : text))
+  .transform((text, context) => {
+    if (text === '') return undefined;
+    const parsed = parseWebDomain(text);
+    if (parsed.ok) return parsed.domain;
+    context.addIssue({ code: 'custom', message: parsed.reason });
+    return z.NEVER;
+  })
   .optional();
 
 const positiveId = (label: string) =>
