@@ -150,7 +150,15 @@ export const customers = pgTable(
   {
     id: id(),
     name: text('name').notNull(),
+    /** As typed (the host, lower case): Unicode stays Unicode, "zürich-versicherung.ch". */
     domain: text('domain'),
+    /**
+     * The domain's ASCII (punycode) form, "xn--zrich-versicherung-m6b.ch", computed by the app
+     * (WHATWG/UTS #46, which Postgres cannot do). Required when the domain is not ASCII (a check
+     * in migration 0012's hand-written part, added after its backfill); an ASCII domain may
+     * leave it null, since it is its own ASCII form.
+     */
+    domainAscii: text('domain_ascii'),
     country: char('country', { length: 2 }).notNull(),
     industry: text('industry').notNull(),
     sizeSegment: text('size_segment', { enum: SIZE_SEGMENTS }).notNull(),
@@ -167,9 +175,9 @@ export const customers = pgTable(
       .generatedAlwaysAs(
         sql`btrim(regexp_replace(regexp_replace(lower(name), '(^|[[:space:][:punct:]])(gmbh|ag|kg|ohg|se|inc|ltd|llc|llp|plc|sa|sas|sarl|srl|spa|bv|nv|oy|oyj|ab|as|aps|co|corp|corporation|company|limited|pty|kk)(?=$|[[:space:][:punct:]])', ' ', 'g'), '[[:space:][:punct:]]+', ' ', 'g'))`,
       ),
-    /** The domain as duplicates are compared: no scheme, no www., no path, lower case. */
+    /** The domain as duplicates are compared: ASCII form, no scheme, no www., no path, lower case. */
     domainKey: text('domain_key').generatedAlwaysAs(
-      sql`nullif(regexp_replace(split_part(split_part(split_part(split_part(regexp_replace(lower(btrim(domain)), '^[a-z]+://', ''), '/', 1), '?', 1), '#', 1), ':', 1), '^www[.]', ''), '')`,
+      sql`nullif(regexp_replace(split_part(split_part(split_part(split_part(regexp_replace(lower(btrim(coalesce(domain_ascii, domain))), '^[a-z]+://', ''), '/', 1), '?', 1), '#', 1), ':', 1), '^www[.]', ''), '')`,
     ),
     /** Set when a channel manager merged this record into another; its rows moved there. */
     mergedIntoId: integer('merged_into_id').references((): AnyPgColumn => customers.id),

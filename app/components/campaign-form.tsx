@@ -6,7 +6,7 @@ import {
   CAMPAIGN_STATUS_LABELS,
   type CampaignField,
 } from '../domain/campaigns/campaign-form';
-import { CURRENCIES } from '../domain/money';
+import { CURRENCY_OPTIONS } from '../domain/money';
 import { SIZE_SEGMENTS, SIZE_SEGMENT_LABELS } from '../domain/partners/labels';
 import { CsrfField } from './csrf-field';
 import { FieldError } from './form-field';
@@ -98,7 +98,7 @@ export function CampaignForm({
         <SelectField
           {...field('currency', 'Currency')}
           defaultValue={text('currency') || 'EUR'}
-          options={CURRENCIES.map((currency) => ({ value: currency, label: currency }))}
+          options={CURRENCY_OPTIONS}
         />
       </div>
       <fieldset className="campaign-form__targets">

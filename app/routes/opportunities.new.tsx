@@ -21,7 +21,7 @@ import {
   openCampaigns,
   searchCustomers,
 } from '../models/new-opportunity.server';
-import { CURRENCIES, toMinorUnits } from '../domain/money';
+import { CURRENCIES, CURRENCY_OPTIONS, parseAmountToMinor } from '../domain/money';
 import managerStylesUrl from '../styles/manager.css?url';
 import { database } from '../utils/db.server';
 import { loopDeps } from '../utils/loop.server';
@@ -132,13 +132,9 @@ export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
 
   let valueMinor: number | null = null;
   if (form && !fieldErrors.amount) {
-    valueMinor = toMinorUnits(form.amount, form.currency);
-    if (valueMinor === null) {
-      fieldErrors.amount =
-        form.currency === 'JPY'
-          ? 'Enter a whole amount such as 125000 (JPY has no minor units).'
-          : 'Enter an amount such as 125000 or 125000.50, with at most two decimals.';
-    }
+    const amount = parseAmountToMinor(form.amount, form.currency);
+    if (amount.ok) valueMinor = amount.minor;
+    else fieldErrors.amount = amount.reason;
   }
 
   let existingCustomerId: number | null = null;
@@ -293,10 +289,7 @@ export default function NewOpportunity() {
         <div className="field-row">
           <TextField {...field('productLine', 'Product line')} placeholder="storage" />
           <TextField {...field('amount', 'Value')} inputMode="decimal" placeholder="125000.00" />
-          <SelectField
-            {...field('currency', 'Currency', 'EUR')}
-            options={CURRENCIES.map((c) => ({ value: c, label: c }))}
-          />
+          <SelectField {...field('currency', 'Currency', 'EUR')} options={CURRENCY_OPTIONS} />
         </div>
         <p className="muted">
           Country, industry and segment default to the customer’s; fill them in to override.

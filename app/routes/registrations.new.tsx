@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { CsrfField } from '../components/csrf-field';
 import { systemClock } from '../domain/clock';
 import { isDomainError } from '../domain/errors';
-import { CURRENCIES, parseAmountToMinor } from '../domain/money';
+import { CURRENCIES, CURRENCY_OPTIONS, parseAmountToMinor } from '../domain/money';
 import { registerOpportunity, registrationInputSchema } from '../domain/opportunities/registration.server';
 import { getJoinedCampaigns, getOwnCustomers } from '../models/registrations.server';
 import managerStylesUrl from '../styles/manager.css?url';
@@ -270,10 +270,7 @@ export default function NewRegistration() {
         <div className="field-row">
           <TextField {...field('productLine', 'Product line')} placeholder="storage" />
           <TextField {...field('amount', 'Value')} inputMode="decimal" placeholder="125000.00" />
-          <SelectField
-            {...field('currency', 'Currency', 'EUR')}
-            options={CURRENCIES.map((c) => ({ value: c, label: c }))}
-          />
+          <SelectField {...field('currency', 'Currency', 'EUR')} options={CURRENCY_OPTIONS} />
           <SelectField
             {...field('campaignId', 'Campaign (optional)')}
             placeholder={{ label: 'None' }}

@@ -1,5 +1,6 @@
 import { customers, partners } from '../../db/schema';
 import type { Database } from '../../db/client';
+import { asciiFormOf } from '../../app/domain/customers/web-domain';
 
 let sequence = 0;
 const next = () => ++sequence;
@@ -25,11 +26,13 @@ export async function makePartner(db: Database, overrides: Partial<typeof partne
 
 export async function makeCustomer(db: Database, overrides: Partial<typeof customers.$inferInsert> = {}) {
   const n = next();
+  const domain = overrides.domain === undefined ? `customer-${n}.example` : overrides.domain;
   const [row] = await db
     .insert(customers)
     .values({
       name: `Customer ${n}`,
-      domain: `customer-${n}.example`,
+      domain,
+      domainAscii: asciiFormOf(domain),
       country: 'DE',
       industry: 'manufacturing',
       sizeSegment: 'mid_market',

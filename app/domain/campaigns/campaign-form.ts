@@ -102,7 +102,7 @@ const campaignFieldsSchema = z.object({
   endsOn: optionalDay('end'),
   status: z.enum(CAMPAIGN_STATUSES, { error: 'Choose draft, active or completed.' }),
   budget: z.string().trim(),
-  currency: z.enum(CURRENCIES, { error: `Choose one of: ${CURRENCIES.join(', ')}.` }),
+  currency: z.enum(CURRENCIES, { error: 'Choose a currency from the list (an ISO 4217 code such as EUR).' }),
   targetCountries: z
     .array(
       z

@@ -1,4 +1,6 @@
-import { minorUnitExponent } from '../money';
+import { plainAmount } from '../money';
+
+export { plainAmount };
 import type { CampaignFigures, FigureRow } from './figures.server';
 
 /** "3 h", "2 h 30 min", "45 min", "—" for none. */
@@ -17,15 +19,6 @@ const percent = new Intl.NumberFormat('en-GB', { style: 'percent', maximumFracti
 /** "18%", "2.5%"; "no budget" when there is none to compare with. */
 export function formatShare(share: number | null): string {
   return share === null ? 'no budget' : percent.format(share);
-}
-
-/** Minor units as a plain decimal in major units, "18000.00": for files, not for people. */
-export function plainAmount(minor: number, currency: string): string {
-  const exponent = minorUnitExponent(currency);
-  if (exponent === 0) return String(minor);
-  const sign = minor < 0 ? '-' : '';
-  const digits = String(Math.abs(minor)).padStart(exponent + 1, '0');
-  return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
 
 /**

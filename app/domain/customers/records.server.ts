@@ -6,6 +6,7 @@ import { REVENUE_POTENTIALS, SIZE_SEGMENTS } from '../../../db/enums';
 import type { Clock } from '../clock';
 import { notFound } from '../errors';
 import type { PartnerScope } from '../partner-scope';
+import { asciiFormOf, parseWebDomain } from './web-domain';
 
 const optionalText = (max: number) =>
   z
@@ -16,31 +17,26 @@ const optionalText = (max: number) =>
     .transform((s) => (s ? s : undefined));
 
 /**
- * What was typed as a web domain: a bare domain, or a pasted address with scheme, www. and a
- * path. The host alone is kept; duplicates are matched on the normalised key either way.
+ * What was typed as a web domain: a bare domain, in ASCII or not ("zürich-versicherung.ch"), or
+ * a pasted address with scheme, www. and a path. The host alone is kept; duplicates are matched
+ * on its ASCII form either way.
  */
 const domainField = z
   .string({ error: 'Must be text.' })
   .trim()
   .max(253, 'At most 253 characters.')
   .optional()
-  .transform((typed) => {
+  .transform((typed, context) => {
     if (!typed) return undefined;
-    return typed
-      .toLowerCase()
-      .replace(/^[a-z]+:\/\//, '')
-      .split(/[/?#]/, 1)[0]!
-      .replace(/:\d+$/, '');
-  })
-  .pipe(
-    z
-      .string()
-      .regex(
-        /^(?!-)[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u,
-        'Enter a web domain such as example.com (an address such as https://www.example.com/ also works).',
-      )
-      .optional(),
-  );
+    const parsed = parseWebDomain(typed);
+    if (parsed.ok) return parsed.domain;
+    context.addIssue({
+      code: 'custom',
+      message:
+        'Enter a web domain such as example.com or zürich-versicherung.ch (an address such as https://www.example.com/ also works).',
+    });
+    return z.NEVER;
+  });
 
 /** A new customer record, from a form or an API. */
 export const newCustomerRecordSchema = z.object({
@@ -80,6 +76,7 @@ export async function createCustomerRecord(
     .values({
       name: record.name,
       domain: record.domain ?? null,
+      domainAscii: asciiFormOf(record.domain),
       country: record.country,
       industry: record.industry,
       sizeSegment: record.sizeSegment,

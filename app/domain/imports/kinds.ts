@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CURRENCIES, parseAmountToMinor } from '../money';
+import { parseWebDomain } from '../customers/web-domain';
+import { CURRENCIES, isCurrency, parseAmountToMinor } from '../money';
 import { isCountryCode, SIZE_SEGMENTS, type SizeSegment } from '../partners/labels';
 
 /**
@@ -375,19 +376,13 @@ const domain = z
   .string()
   .trim()
   .max(253, 'The domain is longer than 253 characters.')
-  .transform((text) =>
-    text
-      .toLowerCase()
-      .replace(/^[a-z]+:\/\//, '')
-      .replace(/[/?#].*$/, ''),
-  )
-  .superRefine(
-    mustBe(
-      (text) => text === '' || /^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(text),
-      (text) => `“${text}” is not a domain such as example.com.`,
-    ),
-  )
-  .transform((text) => (text === '' ? undefined : text))
+  .transform((text, context) => {
+    if (text === '') return undefined;
+    const parsed = parseWebDomain(text);
+    if (parsed.ok) return parsed.domain;
+    context.addIssue({ code: 'custom', message: parsed.reason });
+    return z.NEVER;
+  })
   .optional();
 
 const positiveId = (label: string) =>
@@ -485,7 +480,12 @@ const opportunitySchema = z.object({
     .string({ error: 'The currency is missing.' })
     .trim()
     .toUpperCase()
-    .pipe(z.enum(CURRENCIES, { error: `The currency is not one of ${CURRENCIES.join(', ')}.` })),
+    .pipe(
+      z.enum(CURRENCIES, {
+        error: (issue) =>
+          `“${String(issue.input)}” is not an ISO 4217 currency code such as EUR, JPY or BHD.`,
+      }),
+    ),
   country: countryCode('Country')
     .transform((code) => (code === '' ? undefined : code))
     .optional(),
@@ -558,7 +558,7 @@ export function validateRow(
   }
   let valueMinor = 0;
   const currency = (fields.currency ?? '').trim().toUpperCase();
-  if (kind === 'opportunities' && !blank('amount') && (CURRENCIES as readonly string[]).includes(currency)) {
+  if (kind === 'opportunities' && !blank('amount') && isCurrency(currency)) {
     const amount = parseAmountToMinor(fields.amount!, currency);
     if (amount.ok) valueMinor = amount.minor;
     else if (!problems.some((p) => p.field === 'amount')) {

@@ -1,5 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import type { Database } from '../../../db/client';
+import { domainKeyExpressionText } from '../customers/keys.server';
+import { asciiFormOf } from '../customers/web-domain';
 import { routeBatchAndSchedule, type LoopDeps } from '../routing/loop.server';
 import { iso, rawSql } from '../sql.server';
 import { CsvFormatError, formatCsvLine, parseCsv, type CsvRow } from './csv';
@@ -24,6 +26,7 @@ export const ROUTE_BATCH_SIZE = 50;
 /** The report keeps this many problems; the rejected CSV has every rejected row. */
 export const REPORT_LIMIT = 1000;
 const FILE_CHUNK_BYTES = 1024 * 1024;
+const DOMAIN_KEY = domainKeyExpressionText();
 // The advisory lock's class: one run of an import at a time, whichever worker holds the job.
 const IMPORT_LOCK_CLASS = 0x1b0a;
 
@@ -327,15 +330,16 @@ class ImportRun {
       case 'customers': {
         const rows = values.map((v) => v.value as Extract<ValidRow, { kind: 'customers' }>['value']);
         await sp`
-          INSERT INTO customers (name, domain, country, industry, size_segment, revenue_potential, address,
-                                 owner_partner_id, created_by_user_id, created_at)
-          SELECT name, domain, country, industry, size_segment, revenue_potential, address,
+          INSERT INTO customers (name, domain, domain_ascii, country, industry, size_segment, revenue_potential,
+                                 address, owner_partner_id, created_by_user_id, created_at)
+          SELECT name, domain, domain_ascii, country, industry, size_segment, revenue_potential, address,
                  NULL, ${target.userId}, ${at}::timestamptz
           FROM unnest(${rows.map((r) => r.name)}::text[], ${rows.map((r) => r.domain ?? null)}::text[],
+                      ${rows.map((r) => asciiFormOf(r.domain))}::text[],
                       ${rows.map((r) => r.country)}::text[], ${rows.map((r) => r.industry)}::text[],
                       ${rows.map((r) => r.sizeSegment)}::text[], ${rows.map((r) => r.revenuePotential)}::text[],
                       ${rows.map((r) => r.address ?? null)}::text[])
-            AS t(name, domain, country, industry, size_segment, revenue_potential, address)`;
+            AS t(name, domain, domain_ascii, country, industry, size_segment, revenue_potential, address)`;
         return rows.length;
       }
       case 'contacts': {
@@ -446,13 +450,11 @@ async function resolveCustomers(
   }
   if (domains.length > 0) {
     // The same normalisation as customers.domain_key, applied to what the file says.
+    // Keyed by customers.domain_key's own expression, over the typed domain and its ASCII form.
     const rows = await sql`
       WITH asked AS (
-        SELECT d AS domain,
-               nullif(regexp_replace(split_part(split_part(split_part(split_part(
-                 regexp_replace(lower(btrim(d)), '^[a-z]+://', ''), '/', 1), '?', 1), '#', 1), ':', 1),
-                 '^www[.]', ''), '') AS key
-        FROM unnest(${domains}::text[]) AS d
+        SELECT typed.domain, ${sql.unsafe(DOMAIN_KEY)} AS key
+        FROM unnest(${domains}::text[], ${domains.map(asciiFormOf)}::text[]) AS typed(domain, domain_ascii)
       )
       SELECT a.domain, c.id, c.country::text AS country, c.industry, c.size_segment
       FROM asked a JOIN customers c ON c.domain_key = a.key AND c.merged_into_id IS NULL

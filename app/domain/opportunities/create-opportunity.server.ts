@@ -5,6 +5,7 @@ import { customers, opportunities } from '../../../db/schema';
 import { OPPORTUNITY_SOURCES, SIZE_SEGMENTS } from '../../../db/enums';
 import type { Clock } from '../clock';
 import { invalidInput, notFound } from '../errors';
+import { isCurrency } from '../money';
 import { recordEvent } from '../side-effects.server';
 import { inTransaction } from '../transaction.server';
 
@@ -13,7 +14,7 @@ export const newOpportunitySchema = z.object({
   need: z.string().trim().min(3, 'describe the need in a few words').max(2000),
   productLine: z.string().trim().min(1, 'required').max(100),
   valueMinor: z.number().int('whole minor units').min(0).max(Number.MAX_SAFE_INTEGER),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO currency code such as EUR'),
+  currency: z.string().refine(isCurrency, 'an active ISO 4217 currency code such as EUR'),
   country: z
     .string()
     .regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as DE')

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Database, Executor } from '../../../db/client';
 import { campaignPartners, campaigns, customers, offers, opportunities, partners } from '../../../db/schema';
 import { newCustomerRecordSchema } from '../customers/records.server';
+import { asciiFormOf } from '../customers/web-domain';
 import type { Clock } from '../clock';
 import { deadlineFor } from '../offers/deadline';
 import { DomainError, invalidInput, notFound } from '../errors';
@@ -169,6 +170,7 @@ async function ownCustomer(tx: Tx, scope: PartnerScope, userId: number, choice: 
     .values({
       name: choice.name,
       domain: choice.domain ?? null,
+      domainAscii: asciiFormOf(choice.domain),
       country: choice.country,
       industry: choice.industry,
       sizeSegment: choice.sizeSegment,
