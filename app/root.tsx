@@ -16,6 +16,7 @@ import { AccountMenu, SiteHeader } from './components/site-header';
 import { systemClock } from './domain/clock';
 import { unreadPartnerNotices } from './models/partner-notices.server';
 import { useNonce } from './utils/nonce';
+import { homeFor } from './utils/site-map';
 import stylesUrl from './styles/app.css?url';
 import { csrfTokenFor } from './utils/csrf.server';
 import { database } from './utils/db.server';
@@ -135,13 +136,17 @@ export function ErrorBoundary() {
 }
 
 function ErrorPage({ title, status, children }: { title: string; status: number; children: ReactNode }) {
+  // The viewer's home, a page they may open. Without the root's data (its own loader failed)
+  // the start address, which sends each viewer to theirs.
+  const root = useRouteLoaderData<typeof loader>('root');
+  const home = root ? homeFor(root.user?.role ?? null) : { to: '/', goBack: 'Go to the start page' };
   return (
     <section className="error-page" aria-labelledby="error-title">
       <p className="error-page__status">Error {status}</p>
       <h1 id="error-title">{title}</h1>
       {children}
       <p>
-        <Link to="/queue">Go to the routing queue</Link>
+        <Link to={home.to}>{home.goBack}</Link>
       </p>
     </section>
   );

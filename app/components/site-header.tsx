@@ -1,58 +1,7 @@
-import { Form, Link, NavLink } from '@remix-run/react';
-import type { ReactNode } from 'react';
+import { Form, Link, useLocation } from '@remix-run/react';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { currentItem, navGroupsFor, type NavGroup, type NavItem, type Role } from '../utils/site-map';
 import { CsrfField } from './csrf-field';
-
-type Role = 'partner_rep' | 'partner_admin' | 'channel_manager' | 'campaign_coordinator' | 'admin';
-type NavItem = { to: string; label: string };
-
-const QUEUE: NavItem = { to: '/queue', label: 'Routing queue' };
-const NEW_OPPORTUNITY: NavItem = { to: '/opportunities/new', label: 'New opportunity' };
-const REGISTRATIONS: NavItem = { to: '/registrations', label: 'Registrations' };
-const CUSTOMERS: NavItem = { to: '/customers', label: 'Customers' };
-const CAMPAIGNS: NavItem = { to: '/campaigns', label: 'Campaigns' };
-const PARTNERS: NavItem = { to: '/partners', label: 'Partners' };
-const IMPORTS: NavItem = { to: '/imports', label: 'Imports' };
-const ROUTING_SETTINGS: NavItem = { to: '/settings/routing', label: 'Routing settings' };
-const NOTIFICATION_LOG: NavItem = { to: '/notifications', label: 'Notification log' };
-const EMAIL_SETTINGS: NavItem = { to: '/settings/notifications', label: 'Email settings' };
-
-const STAFF_ITEMS: NavItem[] = [
-  QUEUE,
-  NEW_OPPORTUNITY,
-  REGISTRATIONS,
-  CUSTOMERS,
-  CAMPAIGNS,
-  PARTNERS,
-  IMPORTS,
-  ROUTING_SETTINGS,
-  NOTIFICATION_LOG,
-];
-const PARTNER_ITEMS: NavItem[] = [
-  { to: '/inbox', label: 'Inbox' },
-  { to: '/leads', label: 'My leads' },
-  REGISTRATIONS,
-  CUSTOMERS,
-  CAMPAIGNS,
-  { to: '/company', label: 'Company' },
-];
-
-/** Only the pages the role may open; the server checks again on every request. */
-export function navItemsFor(role: Role | null): NavItem[] {
-  switch (role) {
-    case null:
-      return [{ to: '/sign-in', label: 'Sign in' }];
-    case 'partner_rep':
-      return PARTNER_ITEMS;
-    case 'partner_admin':
-      return [...PARTNER_ITEMS, { to: '/company/users', label: 'Users' }];
-    case 'campaign_coordinator':
-      return [CAMPAIGNS, NEW_OPPORTUNITY, CUSTOMERS, PARTNERS, IMPORTS];
-    case 'channel_manager':
-      return [...STAFF_ITEMS, EMAIL_SETTINGS];
-    case 'admin':
-      return STAFF_ITEMS;
-  }
-}
 
 /** The signed-in person and the sign-out button (a POST with a CSRF token, never a link). */
 export function AccountMenu({ name, email }: { name: string; email: string }) {
@@ -61,8 +10,8 @@ export function AccountMenu({ name, email }: { name: string; email: string }) {
       <CsrfField />
       <span className="site-account__name" title={email}>
         {name}
-      </span>{' '}
-      <button type="submit" className="site-nav__link site-account__sign-out">
+      </span>
+      <button type="submit" className="site-account__sign-out">
         Sign out
       </button>
     </Form>
@@ -70,9 +19,85 @@ export function AccountMenu({ name, email }: { name: string; email: string }) {
 }
 
 /** The demo's mailbox, for every visitor, where the page exists (never in production). */
-const CAUGHT_MAIL: NavItem = { to: '/dev/mail', label: 'Caught mail' };
+const DEMO_GROUP: NavGroup = { label: 'Demo', items: [{ to: '/dev/mail', label: 'Caught mail' }] };
+
+/** One rendering of the navigation; `copy` keeps the group labels' ids apart. */
+function SiteNav({ groups, copy, className }: { groups: NavGroup[]; copy: string; className: string }) {
+  const { pathname } = useLocation();
+  const current = currentItem(
+    groups.flatMap((group) => group.items),
+    pathname,
+  );
+  const ariaCurrent = (item: NavItem) =>
+    current?.to === item.to ? (current.kind === 'page' ? 'page' : 'true') : undefined;
+  return (
+    <nav aria-label="Main" className={className}>
+      {groups.map((group, index) => {
+        const labelId = `${copy}-nav-group-${index}`;
+        return (
+          <div className="site-nav__group" key={group.label}>
+            <p className="site-nav__group-label" id={labelId}>
+              {group.label}
+            </p>
+            <ul className="site-nav__list" aria-labelledby={labelId}>
+              {group.items.map((item) => (
+                <li key={item.to}>
+                  <Link
+                    to={item.to}
+                    className="site-nav__link"
+                    aria-current={ariaCurrent(item)}
+                    prefetch="intent"
+                  >
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </div>
+        );
+      })}
+    </nav>
+  );
+}
 
 /**
+ * The phone's menu: a <details> disclosure, so that it opens and closes without JavaScript.
+ * With JavaScript, Escape closes it (back to its button), and so does moving to another page,
+ * which in the browser happens without a reload that would close it.
+ */
+function PhoneMenu({ children }: { children: ReactNode }) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const { key } = useLocation();
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [key]);
+  useEffect(() => {
+    const details = menu.current;
+    if (!details) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || !details.open) return;
+      details.open = false;
+      details.querySelector('summary')?.focus();
+    };
+    details.addEventListener('keydown', onKeyDown);
+    return () => details.removeEventListener('keydown', onKeyDown);
+  }, []);
+  return (
+    <details className="site-menu" ref={menu}>
+      <summary className="site-menu__button">
+        <svg className="site-menu__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path d="M3 6h18M3 12h18M3 18h18" />
+        </svg>
+        Menu
+      </summary>
+      <div className="site-menu__panel">{children}</div>
+    </details>
+  );
+}
+
+/**
+ * The portal's navigation: a column at the inline start on wide screens, a menu button on
+ * phones; both list the same groups, from the one list in utils/site-map.ts.
  * `account`: the signed-in person's menu; without a role only the sign-in link shows.
  * `mailCapture`: whether the caught-mail page exists here.
  */
@@ -85,28 +110,26 @@ export function SiteHeader({
   role?: Role | null;
   mailCapture?: boolean;
 }) {
-  const items = mailCapture ? [...navItemsFor(role), CAUGHT_MAIL] : navItemsFor(role);
+  const groups = mailCapture ? [...navGroupsFor(role), DEMO_GROUP] : navGroupsFor(role);
   return (
     <header className="site-header">
       <div className="site-header__inner">
-        <Link to="/" className="brand">
-          <svg className="brand__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
-            <rect x="3" y="13" width="26" height="6" rx="3" transform="rotate(-35 16 16)" />
-          </svg>
-          <span className="brand__name">Baton</span>
-        </Link>
-        <nav aria-label="Main">
-          <ul className="site-nav">
-            {items.map((item) => (
-              <li key={item.to}>
-                <NavLink to={item.to} className="site-nav__link" prefetch="intent">
-                  {item.label}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        {account}
+        <div className="site-header__bar">
+          <Link to="/" className="brand">
+            <svg className="brand__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+              <rect x="3" y="13" width="26" height="6" rx="3" transform="rotate(-35 16 16)" />
+            </svg>
+            <span className="brand__name">Baton</span>
+          </Link>
+          <PhoneMenu>
+            <SiteNav groups={groups} copy="menu" className="site-nav" />
+            {account}
+          </PhoneMenu>
+        </div>
+        <div className="site-header__side">
+          <SiteNav groups={groups} copy="side" className="site-nav" />
+          {account}
+        </div>
       </div>
     </header>
   );

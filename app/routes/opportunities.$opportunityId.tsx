@@ -30,6 +30,7 @@ import {
   routeAction,
   routeLoader,
 } from '../utils/route-kit.server';
+import { useWayBack } from '../components/way-back';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 
@@ -96,6 +97,7 @@ const STATUS_LABELS: Record<string, string> = {
 };
 
 export default function OpportunityPageView() {
+  const back = useWayBack('opportunity');
   const page = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
@@ -109,7 +111,7 @@ export default function OpportunityPageView() {
     <>
       <div className="page-heading">
         <p className="muted">
-          <Link to="/queue">Routing queue</Link> › Lead #{o.id}
+          <Link to={back.to}>{back.label}</Link> › Lead #{o.id}
         </p>
         <h1>
           Lead #{o.id}: {o.need}

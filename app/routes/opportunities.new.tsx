@@ -40,6 +40,7 @@ import { FieldError } from '../components/form-field';
 import { SelectField } from '../components/select-field';
 import { TextAreaField, TextField } from '../components/text-field';
 import { NewCustomerFields } from '../components/new-customer-fields';
+import { useWayBack } from '../components/way-back';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: managerStylesUrl }];
 export const meta: MetaFunction = () => [{ title: 'New opportunity · Baton' }];
@@ -200,6 +201,7 @@ export const action = routeAction(async ({ request }: ActionFunctionArgs) => {
 });
 
 export default function NewOpportunity() {
+  const back = useWayBack('newOpportunity');
   const page = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const submitting = useNavigation().state === 'submitting';
@@ -221,7 +223,7 @@ export default function NewOpportunity() {
     <>
       <div className="page-heading">
         <p className="muted">
-          <Link to="/queue">Routing queue</Link> › New opportunity
+          <Link to={back.to}>{back.label}</Link> › New opportunity
         </p>
         <h1>New opportunity</h1>
         <p className="muted">Saved and routed at once: the best eligible partner gets the offer.</p>

@@ -1,5 +1,6 @@
 import { redirect } from '@remix-run/node';
 import type { PartnerScope } from '../domain/partner-scope';
+import { homeFor } from './site-map';
 import { getCurrentSession, type AuthDeps, type SessionUser, type UserRole } from './session.server';
 
 /**
@@ -147,9 +148,9 @@ export function can(user: Pick<SessionUser, 'role'>, permission: Permission): bo
   return held.includes(permission.replace(/:own$/, ':any') as Permission);
 }
 
-/** Where a user lands after signing in. */
+/** Where a user lands after signing in: their role's home (utils/site-map.ts). */
 export function homePathFor(user: Pick<SessionUser, 'role'>): string {
-  return isPartnerUser(user) ? '/inbox' : '/queue';
+  return homeFor(user.role).to;
 }
 
 /** The signed-in user, or null. */
